@@ -1,0 +1,1 @@
+"""党建+ (dangjian-plus): party building woven into the business."""

@@ -1,0 +1,53 @@
+"""Navigation that follows the article; a section shows once its module has landed."""
+
+from django.apps import apps
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.platform.scoping import user_can
+
+# (section, [(label, url name, model label the user must be able to view, icon)])
+NAVIGATION = [
+    (
+        _("组织与人员"),
+        [
+            (_("单位"), "orgs:unit_tree", "orgs.unit", "diagram-3"),
+            (_("党组织"), "orgs:party_tree", "orgs.partyorg", "flag"),
+            (_("人员与党员"), "people:list", "people.person", "people"),
+        ],
+    ),
+    (
+        _("暖心工程"),
+        [
+            (_("零售客户"), "customers:list", "customers.retailcustomer", "shop"),
+        ],
+    ),
+    (
+        _("系统管理"),
+        [
+            (_("角色授权"), "accounts:grants", "accounts.rolegrant", "shield-lock"),
+            (_("个人信息访问日志"), "accounts:access_log", "platform.accesslog", "journal-text"),
+        ],
+    ),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    sections = []
+    for title, items in NAVIGATION:
+        visible = [
+            {
+                "label": label,
+                "url": reverse(url),
+                "icon": icon,
+                "active": request.path.startswith(reverse(url)),
+            }
+            for label, url, model, icon in items
+            if user_can(user, "view", apps.get_model(model))
+        ]
+        if visible:
+            sections.append({"title": title, "items": visible})
+    return {"nav_sections": sections}

@@ -1,0 +1,29 @@
+"""Reads of the trees, always within the actor's scope."""
+
+from __future__ import annotations
+
+
+def scoped_roots(actor, model):
+    """The topmost nodes the actor can see (their ancestors are out of scope)."""
+    roots = []
+    last_root_path = None
+    for node in (
+        model.objects.restrict(actor, "view").only("pk", "path").order_by("path").iterator()
+    ):
+        if last_root_path is not None and node.path.startswith(last_root_path):
+            continue
+        roots.append(node.pk)
+        last_root_path = node.path
+    return model.objects.filter(pk__in=roots).order_by("path")
+
+
+def scoped_children(actor, model, node):
+    return (
+        model.objects.restrict(actor, "view")
+        .filter(path__startswith=node.path, depth=node.depth + 1)
+        .order_by("path")
+    )
+
+
+def tree_rows_for_export(actor, model):
+    return model.objects.restrict(actor, "view").order_by("path")

@@ -1,0 +1,57 @@
+"""List pages: search, filter, sort, paginate and export — the same on every screen.
+
+Views build a queryset from ``restrict()`` and hand it here with the allowed sort keys; the
+page comes back with everything the shared ``platform/list.html`` pieces need.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.http import QueryDict
+
+
+@dataclass
+class ListPage:
+    page: object
+    paginator: Paginator
+    query: str
+    sort: str
+    querystring: str  # current filters without page, for pagination links
+
+    @property
+    def rows(self):
+        return self.page.object_list
+
+
+def paginate(
+    request, queryset, *, sort_fields: dict[str, str], default_sort: str, per_page: int = 25
+) -> ListPage:
+    """Sort by a whitelisted key (``-`` prefix for descending) and cut out the requested page.
+
+    Counting stays cheap because callers hand over a filtered, un-annotated queryset.
+    """
+    sort = request.GET.get("sort", default_sort)
+    key = sort.lstrip("-")
+    if key not in sort_fields:
+        sort, key = default_sort, default_sort.lstrip("-")
+    order = sort_fields[key]
+    descending = sort.startswith("-")
+    queryset = queryset.order_by(
+        f"-{order}" if descending else order, "-pk" if descending else "pk"
+    )
+    with contextlib.suppress(ValueError):
+        per_page = max(10, min(200, int(request.GET.get("per_page", per_page))))
+    paginator = Paginator(queryset, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    params: QueryDict = request.GET.copy()
+    params.pop("page", None)
+    return ListPage(
+        page=page,
+        paginator=paginator,
+        query=request.GET.get("q", "").strip(),
+        sort=sort,
+        querystring=params.urlencode(),
+    )

@@ -1,0 +1,26 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from dangjian.accounts.forms import LoginForm
+from dangjian.home import views as home_views
+
+urlpatterns = [
+    path("healthz", home_views.healthz, name="healthz"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html", authentication_form=LoginForm
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("dangjian.home.urls")),
+    path("orgs/", include("dangjian.orgs.urls")),
+    path("people/", include("dangjian.people.urls")),
+    path("customers/", include("dangjian.customers.urls")),
+    path("accounts/", include("dangjian.accounts.urls")),
+    path("api/v1/", include("dangjian.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+# Uploaded photos are personal data: served only through scoped views, never from /media/.
