@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "dangjian.people",
     "dangjian.customers",
     "dangjian.home",
+    "dangjian.workcalendar",
+    "dangjian.notifications",
+    "dangjian.demo",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,9 @@ urlpatterns = [
     path("customers/", include("dangjian.customers.urls")),
     path("accounts/", include("dangjian.accounts.urls")),
     path("api/v1/", include("dangjian.api_urls")),
+    path("jobs/", include("dangjian.platform.urls")),
+    path("notifications/", include("dangjian.notifications.urls")),
+    path("calendar/", include("dangjian.workcalendar.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -31,7 +31,11 @@ def node_create(
     )
     node.clean_kind_under(parent)
     node.full_clean(exclude=["path", "depth", "numchild"])
-    node = parent.add_child(instance=node) if parent else model.add_root(instance=node)
+    node = (
+        model.objects.add_child(parent, instance=node)
+        if parent
+        else model.objects.add_root(instance=node)
+    )
     if "units" in extra:
         node.units.set(extra["units"])
     record_event(actor=actor, verb=f"{model._meta.model_name}.create", target=node, summary=name)
