@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "django_htmx",
+    "ninja",
+    "huey.contrib.djhuey",
     "axes",
     "dangjian.platform",
     "dangjian.accounts",
@@ -188,6 +190,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]  # shipped CSS/JS live outside any app
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
@@ -219,6 +223,16 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Background jobs (Huey, platform/jobs.py): a SQLite queue in the data directory, Redis when
+# REDIS_URL is set. The worker is `dangjian run_huey`.
+HUEY = {
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "name": "dangjian",
+    "immediate": env_bool("DANGJIAN_JOBS_IMMEDIATE", False),
+    "consumer": {"workers": int(env("DANGJIAN_JOB_WORKERS", "2")), "worker_type": "thread"},
+    **({"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "jobs.sqlite3")}),
+}
+
 # Who may see what: platform/scoping.py asks this function for a user's grants.
 DANGJIAN_GRANT_RESOLVER = "dangjian.accounts.access.grants_for"
 
@@ -230,3 +244,23 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Notifications (notifications app): channels, quiet hours, retries. Unset SMTP/SMS: those
+# deliveries fail visibly and wait for a manual retry; the console channel is the dev default.
+DANGJIAN_SMTP_HOST = env("DANGJIAN_SMTP_HOST", "")
+DANGJIAN_SMTP_PORT = int(env("DANGJIAN_SMTP_PORT", "25"))
+DANGJIAN_SMTP_USER = env("DANGJIAN_SMTP_USER", "")
+DANGJIAN_SMTP_PASSWORD = env("DANGJIAN_SMTP_PASSWORD", "")
+DANGJIAN_SMTP_TLS = env_bool("DANGJIAN_SMTP_TLS", False)
+DANGJIAN_SMTP_SSL = env_bool("DANGJIAN_SMTP_SSL", False)
+DANGJIAN_SMTP_FROM = env("DANGJIAN_SMTP_FROM", "dangjian@localhost")
+DANGJIAN_SMS_GATEWAY_URL = env("DANGJIAN_SMS_GATEWAY_URL", "")
+DANGJIAN_SMS_GATEWAY_TOKEN = env("DANGJIAN_SMS_GATEWAY_TOKEN", "")
+DANGJIAN_SMS_GATEWAY_TOKEN_HEADER = env("DANGJIAN_SMS_GATEWAY_TOKEN_HEADER", "X-Api-Token")
+DANGJIAN_NOTIFY_HTTP_TIMEOUT = float(env("DANGJIAN_NOTIFY_HTTP_TIMEOUT", "10"))
+DANGJIAN_NOTIFY_USER_CHANNELS = env_list("DANGJIAN_NOTIFY_USER_CHANNELS", "inbox,console")
+DANGJIAN_NOTIFY_QUIET_HOURS = env("DANGJIAN_NOTIFY_QUIET_HOURS", "22:00-07:00")
+DANGJIAN_NOTIFY_QUIET_CHANNELS = env_list("DANGJIAN_NOTIFY_QUIET_CHANNELS", "email,sms,wecom")
+DANGJIAN_NOTIFY_RETRY_MINUTES = [
+    int(m) for m in env_list("DANGJIAN_NOTIFY_RETRY_MINUTES", "1,5,30,120")
+]

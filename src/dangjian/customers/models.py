@@ -114,7 +114,8 @@ class RetailCustomer(models.Model):
     history = HistoricalRecords(
         excluded_fields=["shop_initials", "owner_pinyin", "owner_initials", "phone_hash"]
     )
-    scope = Scope(unit="unit")
+    # A branch reaches the customers of the units it covers (its members serve them).
+    scope = Scope(unit="unit", party="unit__party_orgs")
     objects = RestrictedManager()
 
     PERSONAL_FIELDS = ("phone",)

@@ -9,7 +9,7 @@ class StyledFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            field.error_messages.setdefault("required", _("此项为必填项"))
+            field.error_messages["required"] = _("此项为必填项")
             if isinstance(widget, (forms.CheckboxInput,)):
                 css = "form-check-input"
             elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
