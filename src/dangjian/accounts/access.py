@@ -24,6 +24,7 @@ def grants_for(user) -> list[Grant]:
                 subtree=model._base_manager.filter(path__startswith=node.path).values("pk"),
                 perms=ROLE_PERMISSIONS.get(row.role, {}),
                 own_only=OWN_ONLY.get(row.role, frozenset()),
+                covers_all=node.depth == 1 and model.has_single_root(),
             )
         )
     return grants

@@ -142,6 +142,12 @@ class RetailCustomer(models.Model):
                 name="cust_licence_like_idx",
                 opclasses=["varchar_pattern_ops"],
             ),
+            models.Index(
+                fields=["owner_name"], name="cust_owner_name_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["shop_name"], name="cust_shop_name_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["unit", "licence_no"], name="cust_unit_licence_idx"),
             models.Index(fields=["account_manager", "licence_no"], name="cust_manager_idx"),
         ]

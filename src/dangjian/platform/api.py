@@ -17,6 +17,8 @@ from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
+from dangjian.platform.listing import COUNT_CAP
+
 from .audit import log_access
 from .forms import form_errors_text
 from .scoping import get_restricted_or_404
@@ -61,10 +63,14 @@ class PayloadInvalid(Exception):
 
 
 def page(queryset, params: PageParams, convert) -> dict:
-    """One count and one slice; ``convert`` turns the page's rows into response dicts."""
+    """One capped count and one slice; ``convert`` turns the page's rows into response dicts.
+
+    ``count`` stops at COUNT_CAP + 1 (an exact count of a million rows costs more than the
+    page): a client pages on until a page comes back short.
+    """
     rows = list(queryset[params.offset : params.offset + params.limit])
     return {
-        "count": queryset.count(),
+        "count": queryset[: COUNT_CAP + 1].count(),
         "limit": params.limit,
         "offset": params.offset,
         "items": convert(rows),

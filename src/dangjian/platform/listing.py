@@ -11,12 +11,29 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.http import QueryDict
+from django.utils.functional import cached_property
+
+# Exact counts over a million rows cost more than the page itself; past this many rows the
+# list says "10 000+" and pages on. Nobody pages to row 10 001 by hand — they search.
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at ``COUNT_CAP`` + 1 rows (one cheap LIMITed query)."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 @dataclass
 class ListPage:
     page: object
-    paginator: Paginator
+    paginator: CappedPaginator
     query: str
     sort: str
     querystring: str  # current filters without page, for pagination links
@@ -44,7 +61,7 @@ def paginate(
     )
     with contextlib.suppress(ValueError):
         per_page = max(10, min(200, int(request.GET.get("per_page", per_page))))
-    paginator = Paginator(queryset, per_page)
+    paginator = CappedPaginator(queryset, per_page)
     page = paginator.get_page(request.GET.get("page"))
     params: QueryDict = request.GET.copy()
     params.pop("page", None)

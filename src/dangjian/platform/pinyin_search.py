@@ -6,6 +6,8 @@ help two-character names. Surnames with special readings use their surname readi
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db.models import Q
 from pypinyin import Style, lazy_pinyin
 
@@ -85,6 +87,7 @@ def _syllables(name: str) -> list[str]:
     return [s.lower() for s in head + _plain(rest) if s]
 
 
+@lru_cache(maxsize=65536)  # imports and bulk loads repeat names a lot
 def pinyin_of(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a name, lower case, no spaces: 张三 → ("zhangsan", "zs")."""
     syllables = _syllables(name)

@@ -64,6 +64,400 @@ def test_secretary_sees_the_units_his_branch_covers(cast):
 
 
 def test_subtree_filter_is_one_query(cast, django_assert_num_queries):
-    user = User.objects.get(pk=cast.office.pk)
+    user = User.objects.get(pk=cast.manager.pk)
     with django_assert_num_queries(2):  # grants, then the restricted list
         list(RetailCustomer.objects.restrict(user))
+
+
+# ---------------------------------------------------------------------------------------
+# Every URL in the URL map, walked: anonymous → login (401 on the API), an outsider (the
+# other branch) → 404 or nothing of 东湖, the owner → 200. A URL missing from COVERAGE fails.
+# ---------------------------------------------------------------------------------------
+
+import io  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from django.core.files.base import ContentFile  # noqa: E402
+from django.urls import URLResolver, get_resolver, reverse  # noqa: E402
+
+from dangjian.accounts.models import ApiToken, RoleGrant  # noqa: E402
+
+EAST_MARKERS = ("东湖", "张三", "李四", "单雄信", "曾小贤", "360101000001")
+
+# Reachable without logging in, on purpose.
+PUBLIC = {
+    "healthz",
+    "login/",
+    "logout/",
+    "i18n/setlang/",
+    "api/v1/openapi.json",
+    "api/v1/docs",
+    "api/v1/auth/token",
+}
+
+
+def _routes(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+@dataclass
+class Case:
+    """One URL with the cast's expectations.
+
+    ``url``: builds the path from the cast (east objects); ``owner``: the user who must get
+    ``owner_status``; ``outsider``: 404, or "absent" (200 without any 东湖 data), or a status.
+    """
+
+    url: Any
+    owner: str = "office"
+    owner_status: int = 200
+    outsider: Any = 404
+    method: str = "get"
+    data: Any = None
+    setup: Any = None
+
+
+def _photo(cast):
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(buf, "JPEG")
+    cast.people.member.photo.save("p.jpg", ContentFile(buf.getvalue()))
+
+
+def _east_grant(cast):
+    return RoleGrant.objects.get(user=cast.secretary).pk
+
+
+def r(name, *args):
+    return lambda cast: reverse(name, args=[a(cast) if callable(a) else a for a in args])
+
+
+def pk_of(path):
+    def get(cast):
+        obj = cast
+        for part in path.split("."):
+            obj = getattr(obj, part)
+        return obj.pk
+
+    return get
+
+
+east_unit = pk_of("city.east")
+east_branch = pk_of("city.east_branch")
+east_person = pk_of("people.member")
+east_customer = pk_of("customers.east")
+
+COVERAGE: dict[str, list[Case]] = {
+    "": [Case(r("home:index"), outsider="absent")],
+    "orgs/units/": [Case(r("orgs:unit_tree"), outsider="absent")],
+    "orgs/party/": [Case(r("orgs:party_tree"), outsider="absent")],
+    "orgs/<str:tree>/export/": [
+        Case(r("orgs:export", "unit"), outsider=404),
+        Case(r("orgs:export", "party"), owner="auditor", owner_status=404, outsider=404),
+    ],
+    "orgs/<str:tree>/<int:pk>/": [
+        Case(r("orgs:detail", "unit", east_unit), owner="secretary"),
+        Case(r("orgs:detail", "party", east_branch), owner="member"),
+    ],
+    "orgs/<str:tree>/<int:pk>/children/": [
+        Case(r("orgs:children", "unit", east_unit), owner="secretary"),
+        Case(r("orgs:children", "party", east_branch), owner="secretary"),
+    ],
+    "orgs/<str:tree>/<int:pk>/edit/": [
+        Case(r("orgs:edit", "party", east_branch), owner="secretary"),
+        Case(r("orgs:edit", "unit", east_unit), owner="office"),
+    ],
+    "orgs/<str:tree>/<int:pk>/move/": [Case(r("orgs:move", "unit", east_unit))],
+    "orgs/<str:tree>/<int:pk>/add/": [Case(r("orgs:add_child", "party", east_branch))],
+    "people/": [Case(r("people:list"), owner="secretary", outsider="absent")],
+    "people/export/": [Case(r("people:export"), owner="secretary", outsider="absent")],
+    "people/new/": [Case(r("people:create"), owner="secretary", outsider="absent")],
+    "people/me/": [Case(r("people:me"), owner="member", owner_status=302, outsider=302)],
+    "people/<int:pk>/": [Case(r("people:detail", east_person), owner="member")],
+    "people/<int:pk>/edit/": [Case(r("people:edit", east_person), owner="secretary")],
+    "people/<int:pk>/photo/": [
+        Case(r("people:photo", east_person), owner="member", setup=_photo),
+    ],
+    "people/<int:pk>/reveal/<str:field>/": [
+        Case(r("people:reveal", east_person, "id_number"), owner="member", method="post"),
+    ],
+    "customers/": [Case(r("customers:list"), owner="manager", outsider="absent")],
+    "customers/export/": [Case(r("customers:export"), owner="manager", outsider="absent")],
+    "customers/new/": [Case(r("customers:create"), owner="manager", outsider="absent")],
+    "customers/<int:pk>/": [Case(r("customers:detail", east_customer), owner="manager")],
+    "customers/<int:pk>/edit/": [Case(r("customers:edit", east_customer), owner="manager")],
+    "customers/<int:pk>/reveal/<str:field>/": [
+        Case(r("customers:reveal", east_customer, "phone"), owner="manager", method="post"),
+    ],
+    "accounts/grants/": [Case(r("accounts:grants"), owner="auditor")],
+    "accounts/grants/new/": [Case(r("accounts:grant_create"))],
+    "accounts/grants/<int:pk>/": [Case(r("accounts:grant_detail", _east_grant))],
+    "accounts/grants/<int:pk>/revoke/": [
+        Case(r("accounts:grant_revoke", _east_grant), method="post", owner_status=302)
+    ],
+    "accounts/access-log/": [Case(r("accounts:access_log"), owner="auditor")],
+    # The API: bearer token, 401 without one.
+    "api/v1/": [Case(lambda c: "/api/v1/", owner_status=200, outsider=200)],
+    "api/v1/units": [Case(lambda c: "/api/v1/units", owner="secretary", outsider="absent")],
+    "api/v1/units/<unit_id>": [
+        Case(lambda c: f"/api/v1/units/{c.city.east.pk}", owner="secretary")
+    ],
+    "api/v1/party-orgs": [
+        Case(lambda c: "/api/v1/party-orgs", owner="secretary", outsider="absent")
+    ],
+    "api/v1/party-orgs/<org_id>": [
+        Case(lambda c: f"/api/v1/party-orgs/{c.city.east_branch.pk}", owner="secretary")
+    ],
+    "api/v1/people": [Case(lambda c: "/api/v1/people", owner="secretary", outsider="absent")],
+    "api/v1/people/<person_id>": [
+        Case(lambda c: f"/api/v1/people/{c.people.member.pk}", owner="member")
+    ],
+    "api/v1/people/<person_id>/reveal": [
+        Case(
+            lambda c: f"/api/v1/people/{c.people.member.pk}/reveal",
+            owner="member",
+            method="post",
+            data={"field": "id_number"},
+        )
+    ],
+    "api/v1/customers": [Case(lambda c: "/api/v1/customers", owner="manager", outsider="absent")],
+    "api/v1/customers/<customer_id>": [
+        Case(lambda c: f"/api/v1/customers/{c.customers.east.pk}", owner="manager")
+    ],
+    "api/v1/customers/<customer_id>/reveal": [
+        Case(
+            lambda c: f"/api/v1/customers/{c.customers.east.pk}/reveal",
+            owner="manager",
+            method="post",
+            data={"field": "phone"},
+        )
+    ],
+}
+
+
+# --- rows for the URLs other modules added (imports, jobs, notifications, calendar) -------
+
+
+def _notification(cast):
+    from dangjian.notifications.models import Message, Notification
+
+    message = Message.objects.create(kind="test", subject="东湖支部会议通知", body="请准时参加")
+    return Notification.objects.create(user=cast.member, message=message).pk
+
+
+def _target(cast):
+    from dangjian.notifications.models import NotificationTarget
+
+    return NotificationTarget.objects.create(
+        name="东湖县局值班群",
+        channel="webhook",
+        address="http://127.0.0.1:9/hook",
+        unit=cast.city.east,
+    ).pk
+
+
+def _delivery(cast):
+    from dangjian.notifications.models import Delivery, Message
+
+    message = Message.objects.create(kind="test", subject="东湖支部会议通知", body="x")
+    return Delivery.objects.create(
+        message=message, user=cast.member, channel="console", status="failed"
+    ).pk
+
+
+def _template(cast):
+    from dangjian.notifications.models import MessageTemplate
+
+    return MessageTemplate.objects.get_or_create(
+        kind="scoping-test", defaults={"name": "东湖测试模板", "subject": "s", "body": "b"}
+    )[0].pk
+
+
+def _job(cast):
+    from dangjian.platform.jobs import job_attach_file
+    from dangjian.platform.models import Job
+
+    job = Job.objects.create(kind="test", title="东湖客户导入", started_by=cast.secretary)
+    path = job_attach_file(job, "result.csv", download_name="结果.csv")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("ok")
+    job.save()
+    return job.pk
+
+
+def _local_day(cast):
+    import datetime as dt
+
+    from dangjian.workcalendar.models import LocalDay
+
+    return LocalDay.objects.create(
+        unit=cast.city.east, date=dt.date(2026, 5, 6), name="东湖县庆"
+    ).pk
+
+
+def _url(template, make):
+    return lambda cast: template.format(make(cast))
+
+
+COVERAGE.update(
+    {
+        "customers/import/": [Case(r("customers:import"), outsider=404)],
+        "customers/import/template/": [Case(r("customers:import_template"), outsider=404)],
+        "orgs/<str:tree>/import/": [
+            Case(r("orgs:import", "unit"), outsider=404),
+            Case(r("orgs:import", "party"), outsider=404),
+        ],
+        "jobs/": [Case(r("platform:job_list"), owner="secretary", outsider="absent")],
+        "jobs/<int:pk>/": [Case(_url("/jobs/{}/", _job), owner="secretary")],
+        "jobs/<int:pk>/download/": [Case(_url("/jobs/{}/download/", _job), owner="secretary")],
+        "notifications/": [Case(r("notifications:inbox"), owner="member", outsider="absent")],
+        "notifications/bell/": [Case(r("notifications:bell"), owner="member", outsider=200)],
+        "notifications/<int:pk>/read/": [
+            Case(
+                _url("/notifications/{}/read/", _notification),
+                owner="member",
+                owner_status=302,
+                method="post",
+            )
+        ],
+        "notifications/read-all/": [
+            Case(
+                r("notifications:mark_all_read"),
+                owner="member",
+                owner_status=302,
+                outsider=302,
+                method="post",
+            )
+        ],
+        "notifications/preferences/": [
+            Case(r("notifications:preferences"), owner="member", outsider=200)
+        ],
+        "notifications/deliveries/": [
+            Case(r("notifications:delivery_log"), setup=_delivery, outsider=404)
+        ],
+        "notifications/deliveries/<int:pk>/retry/": [
+            Case(
+                _url("/notifications/deliveries/{}/retry/", _delivery),
+                owner_status=302,
+                method="post",
+            )
+        ],
+        "notifications/targets/": [
+            Case(r("notifications:target_list"), setup=_target, outsider=404)
+        ],
+        "notifications/targets/new/": [Case(r("notifications:target_create"), outsider=404)],
+        "notifications/targets/<int:pk>/": [Case(_url("/notifications/targets/{}/", _target))],
+        "notifications/targets/<int:pk>/test/": [
+            Case(_url("/notifications/targets/{}/test/", _target), owner_status=302, method="post")
+        ],
+        "notifications/templates/": [Case(r("notifications:template_list"), outsider=404)],
+        "notifications/templates/<int:pk>/": [
+            Case(_url("/notifications/templates/{}/", _template))
+        ],
+        "calendar/": [Case(r("workcalendar:month"), owner="secretary", outsider=200)],
+        "calendar/pdf/": [
+            Case(lambda c: f"/calendar/pdf/?unit={c.city.east.pk}", owner="secretary")
+        ],
+        "calendar/units/<int:unit_pk>/days/new/": [Case(r("workcalendar:day_add", east_unit))],
+        "calendar/units/<int:unit_pk>/hours/": [Case(r("workcalendar:hours_edit", east_unit))],
+        "calendar/days/<int:pk>/delete/": [
+            Case(_url("/calendar/days/{}/delete/", _local_day), owner_status=302, method="post")
+        ],
+    }
+)
+
+CASES = [
+    pytest.param(route, case, id=f"{route or '/'}#{i}")
+    for route, cases in COVERAGE.items()
+    for i, case in enumerate(cases)
+]
+
+
+def test_every_url_in_the_url_map_is_covered_by_the_scoping_table():
+    routes = set(_routes())
+    missing = sorted(routes - set(COVERAGE) - PUBLIC)
+    assert not missing, f"URL patterns without a scoping test row: {missing}"
+    stale = sorted(set(COVERAGE) - routes)
+    assert not stale, f"scoping rows for URLs that no longer exist: {stale}"
+
+
+def _request(client, case, url, user=None):
+    is_api = url.startswith("/api/")
+    headers = {}
+    if is_api and user is not None:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {ApiToken.issue(user)}"
+    elif user is not None:
+        client.force_login(user)
+    if case.method == "post":
+        if is_api:
+            return client.post(url, case.data or {}, content_type="application/json", **headers)
+        return client.post(url, case.data or {}, **headers)
+    return client.get(url, **headers)
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+        if content[:2] == b"PK":  # an Excel file: read its cells
+            from openpyxl import load_workbook
+
+            book = load_workbook(io.BytesIO(content), read_only=True)
+            return " ".join(
+                str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row
+            )
+        return content.decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+@pytest.mark.parametrize(("route", "case"), CASES)
+def test_anonymous_is_sent_to_login(client, cast, route, case):
+    url = case.url(cast)
+    response = _request(client, case, url)
+    if url.startswith("/api/"):
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("route", "case"), CASES)
+def test_outsider_gets_404_or_nothing_of_the_other_branch(client, cast, route, case):
+    if case.setup:
+        case.setup(cast)
+    response = _request(client, case, case.url(cast), cast.outsider)
+    if case.outsider == "absent":
+        assert response.status_code == 200
+        body = _body(response)
+        leaked = [m for m in EAST_MARKERS if m in body]
+        assert not leaked, f"outsider sees {leaked}"
+    else:
+        assert response.status_code == case.outsider
+
+
+@pytest.mark.parametrize(("route", "case"), CASES)
+def test_owner_gets_the_page(client, cast, route, case):
+    if case.setup:
+        case.setup(cast)
+    response = _request(client, case, case.url(cast), getattr(cast, case.owner))
+    assert response.status_code == case.owner_status
+
+
+def test_grant_on_the_only_root_needs_no_filter(cast):
+    qs = RetailCustomer.objects.restrict(User.objects.get(pk=cast.office.pk))
+    assert "WHERE" not in str(qs.query)
+    assert qs.count() == 3
+
+
+def test_second_root_brings_the_subtree_filter_back(cast):
+    Unit.objects.add_root(instance=Unit(name="另一家公司", code="U-X", kind="company"))
+    qs = RetailCustomer.objects.restrict(User.objects.get(pk=cast.office.pk))
+    assert "WHERE" in str(qs.query)
+    assert qs.count() == 3
