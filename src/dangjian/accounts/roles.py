@@ -30,6 +30,11 @@ READ_EXPORT = frozenset({"view", "export"})
 ORG = ("orgs.unit", "orgs.partyorg")
 PEOPLE = ("people.person", "people.membership")
 CUSTOMERS = ("customers.retailcustomer",)
+NOTIFY = (
+    "notifications.delivery",
+    "notifications.notificationtarget",
+    "notifications.messagetemplate",
+)
 
 
 def _perms(**groups) -> dict[str, frozenset[str]]:
@@ -47,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         cust=(ALL, CUSTOMERS),
         grants=(ALL, ("accounts.rolegrant",)),
         log=(READ, ("platform.accesslog",)),
+        notify=(EDIT, NOTIFY),
     ),
     Role.LEADER: _perms(
         org=(READ_EXPORT, ORG), people=(READ_EXPORT, PEOPLE), cust=(READ_EXPORT, CUSTOMERS)
@@ -69,8 +75,14 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         cust=(READ, CUSTOMERS),
         grants=(READ, ("accounts.rolegrant",)),
         log=(READ, ("platform.accesslog",)),
+        notify=(READ, NOTIFY),
     ),
 }
+
+# The work calendar: the office manages local days and hours, every other role reads them.
+CALENDAR = ("workcalendar.localday", "workcalendar.businesshours")
+for _role, _table in ROLE_PERMISSIONS.items():
+    _table.update(dict.fromkeys(CALENDAR, ALL if _role == Role.OFFICE else READ))
 
 # Roles that reach only the user's own record of these models.
 OWN_ONLY: dict[str, frozenset[str]] = {

@@ -27,6 +27,8 @@ NAVIGATION = [
         [
             (_("角色授权"), "accounts:grants", "accounts.rolegrant", "shield-lock"),
             (_("个人信息访问日志"), "accounts:access_log", "platform.accesslog", "journal-text"),
+            (_("工作日历"), "workcalendar:month", "workcalendar.localday", "calendar3"),
+            (_("通知发送记录"), "notifications:delivery_log", "notifications.delivery", "send"),
         ],
     ),
 ]
