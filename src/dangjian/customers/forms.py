@@ -6,6 +6,7 @@ from dangjian.people.models import Person
 from dangjian.platform.forms import StyledFormMixin
 
 from .models import BusinessFormat, RetailCustomer
+from .selectors import units_for
 
 
 class CustomerForm(StyledFormMixin, forms.ModelForm):
@@ -45,9 +46,11 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.restrict(actor, "view").filter(
-            kind__in=[Unit.Kind.BUREAU, Unit.Kind.MARKET_AREA]
-        )
+        action = "change" if self.instance.pk else "add"
+        self.fields["unit"].queryset = units_for(actor, action).order_by("path")
+        self.fields["tier"].help_text = _("1–30 档")
+        self.fields["phone"].help_text = _("11位手机号或带区号的固定电话")
+        self.fields["licence_no"].help_text = _("12位数字")
         self.fields["account_manager"].queryset = Person.objects.restrict(actor, "view").filter(
             post="客户经理"
         )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.db.models import Q
 
 from dangjian.orgs.models import Unit
+from dangjian.people.selectors import mixed_pinyin_q
 from dangjian.platform.crypto import lookup_hash
 from dangjian.platform.pinyin_search import is_latin_query
+from dangjian.platform.scoping import grants_for, model_label
 
 from .models import RetailCustomer
 
@@ -24,6 +26,7 @@ def search_q(text: str) -> Q:
             Q(owner_initials__startswith=latin)
             | Q(owner_pinyin__startswith=latin)
             | Q(shop_initials__startswith=latin)
+            | mixed_pinyin_q(text, "owner_pinyin", "owner_initials")
         )
     return Q(owner_name__startswith=text) | Q(shop_name__contains=text)
 
@@ -50,3 +53,23 @@ def customer_list(
     elif segment:
         customers = customers.filter(**{segment: True})
     return customers
+
+
+def units_for(actor, action: str = "add"):
+    """Bureaus and market areas where ``actor`` may ``action`` customers (for forms/services).
+
+    Viewing a unit is not enough: a secretary sees his bureau but may not add customers there.
+    """
+    units = Unit.objects.filter(kind__in=[Unit.Kind.BUREAU, Unit.Kind.MARKET_AREA])
+    if getattr(actor, "is_superuser", False):
+        return units
+    label = model_label(RetailCustomer)
+    subtrees = [
+        g.subtree for g in grants_for(actor) if g.tree == "unit" and g.allows(label, action)
+    ]
+    if not subtrees:
+        return units.none()
+    condition = Q(pk__in=subtrees[0])
+    for subtree in subtrees[1:]:
+        condition |= Q(pk__in=subtree)
+    return units.filter(condition)

@@ -154,3 +154,46 @@ def customer_edit(request, pk=None):
 @require_POST
 def customer_reveal(request, pk, field):
     return reveal_field(request, RetailCustomer, pk, field)
+
+
+# -- import (runs as a background job) --------------------------------------------------------
+from dangjian.platform.jobs import job_start  # noqa: E402
+from dangjian.platform.tabular import TableUploadForm, limit_upload_size  # noqa: E402
+
+from .importing import COLUMNS, TEMPLATE_EXAMPLE  # noqa: E402
+from .tasks import import_customers  # noqa: E402
+
+
+@login_required
+@limit_upload_size
+def customer_import(request):
+    if not user_can(request.user, "import", RetailCustomer):
+        raise Http404
+    refused = request.upload_refused  # too large: the body was not read
+    form = TableUploadForm(
+        None if refused else (request.POST or None), None if refused else (request.FILES or None)
+    )
+    if not refused and request.method == "POST" and form.is_valid():
+        job = job_start(
+            actor=request.user,
+            kind="customers.import",
+            task=import_customers,
+            title=_("导入零售客户：%(name)s") % {"name": form.cleaned_data["file"].name},
+            files={"file": form.cleaned_data["file"]},
+        )
+        return redirect("platform:job_detail", pk=job.pk)
+    return render(
+        request, "customers/import.html", {"form": form, "columns": COLUMNS, "refused": refused}
+    )
+
+
+@login_required
+def customer_import_template(request):
+    if not user_can(request.user, "import", RetailCustomer):
+        raise Http404
+    return xlsx_response(
+        filename=_("零售客户导入模板.xlsx"),
+        title=_("零售客户"),
+        headers=[c.label for c in COLUMNS],
+        rows=[TEMPLATE_EXAMPLE],
+    )

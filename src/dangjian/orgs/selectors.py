@@ -27,3 +27,14 @@ def scoped_children(actor, model, node):
 
 def tree_rows_for_export(actor, model):
     return model.objects.restrict(actor, "view").order_by("path")
+
+
+def scoped_ancestors(actor, model, node):
+    """The node's ancestors the actor can see, top first — one query, not one per level.
+
+    In a materialized-path tree the ancestors' paths are the prefixes of the node's path.
+    """
+    prefixes = [node.path[:end] for end in range(model.steplen, len(node.path), model.steplen)]
+    if not prefixes:
+        return model.objects.none()
+    return model.objects.restrict(actor, "view").filter(path__in=prefixes).order_by("path")

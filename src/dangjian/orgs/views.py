@@ -76,11 +76,7 @@ def detail(request, tree, pk):
         "tree": tree,
         "title": title,
         "node": node,
-        "ancestors": [
-            a
-            for a in node.get_ancestors()
-            if model.objects.restrict(request.user).filter(pk=a.pk).exists()
-        ],
+        "ancestors": selectors.scoped_ancestors(request.user, model, node),
         "children": selectors.scoped_children(request.user, model, node),
         "history": history_rows(node),
         "can_change": model.objects.restrict(request.user, "change").filter(pk=pk).exists(),
@@ -190,4 +186,46 @@ def export(request, tree):
         title=str(title),
         headers=[_("编码"), _("名称"), _("类型"), _("上级编码"), _("层级"), _("启用")],
         rows=rows(),
+    )
+
+
+# -- import (runs as a background job) --------------------------------------------------------
+from dangjian.platform.jobs import job_start  # noqa: E402
+from dangjian.platform.tabular import TableUploadForm, limit_upload_size  # noqa: E402
+
+from .importing import COLUMNS as IMPORT_COLUMNS  # noqa: E402
+from .tasks import import_tree  # noqa: E402
+
+
+@login_required
+@limit_upload_size
+def tree_import(request, tree):
+    model, _form_class, title = _tree(tree)
+    if not user_can(request.user, "import", model):
+        raise Http404
+    refused = request.upload_refused  # too large: the body was not read
+    form = TableUploadForm(
+        None if refused else (request.POST or None), None if refused else (request.FILES or None)
+    )
+    if not refused and request.method == "POST" and form.is_valid():
+        job = job_start(
+            actor=request.user,
+            kind=f"orgs.import.{tree}",
+            task=import_tree,
+            title=_("导入%(what)s：%(name)s")
+            % {"what": title, "name": form.cleaned_data["file"].name},
+            files={"file": form.cleaned_data["file"]},
+            tree=tree,
+        )
+        return redirect("platform:job_detail", pk=job.pk)
+    return render(
+        request,
+        "orgs/import.html",
+        {
+            "form": form,
+            "tree": tree,
+            "title": title,
+            "columns": IMPORT_COLUMNS,
+            "refused": refused,
+        },
     )

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from dangjian.platform import idcard
 from dangjian.platform.crypto import lookup_hash
-from dangjian.platform.pinyin_search import name_query
+from dangjian.platform.pinyin_search import is_latin_query, name_query
 
 from .models import Person
 
@@ -19,7 +19,29 @@ def search_q(text: str) -> Q:
         return Q(id_number_hash=lookup_hash(normalised))
     if text.isdigit() and len(text) >= 7:
         return Q(phone_hash=lookup_hash(text))
-    return name_query(text, "name", "name_pinyin", "name_initials")
+    return name_query(text, "name", "name_pinyin", "name_initials") | mixed_pinyin_q(
+        text, "name_pinyin", "name_initials"
+    )
+
+
+def mixed_pinyin_q(text: str, pinyin_field: str, initials_field: str) -> Q:
+    """Full pinyin of the first syllable(s) then initials: "shanxx" finds 单雄信.
+
+    People type the surname in full and the given name as initials. Each split of the query
+    into ``head`` + ``tail`` matches names whose pinyin starts with ``head`` and whose
+    initials start with ``head``'s first letter + ``tail`` — prefix conditions only, so the
+    pinyin and initials indexes still serve it.
+    """
+    latin = text.replace(" ", "").lower()
+    condition = Q(pk__in=[])
+    if not is_latin_query(text) or len(latin) < 3:
+        return condition
+    for split in range(2, len(latin)):
+        head, tail = latin[:split], latin[split:]
+        condition |= Q(
+            **{f"{pinyin_field}__startswith": head, f"{initials_field}__startswith": head[0] + tail}
+        )
+    return condition
 
 
 def person_list(actor, *, query: str = "", branch=None, status: str = ""):

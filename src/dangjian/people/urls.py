@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.person_edit, name="edit"),
     path("<int:pk>/photo/", views.person_photo, name="photo"),
     path("<int:pk>/reveal/<str:field>/", views.person_reveal, name="reveal"),
+    path("me/", views.my_profile, name="me"),
 ]

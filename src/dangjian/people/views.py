@@ -11,7 +11,7 @@ from dangjian.platform.excel import xlsx_response
 from dangjian.platform.history import history_rows
 from dangjian.platform.listing import paginate
 from dangjian.platform.reveal import reveal_field
-from dangjian.platform.scoping import get_restricted_or_404, user_can
+from dangjian.platform.scoping import get_restricted_or_404, grants_for, model_label, user_can
 
 from . import selectors, services
 from .forms import MembershipForm, PersonFilterForm, PersonForm
@@ -114,6 +114,24 @@ def person_export(request):
     )
 
 
+def _history(person, membership) -> list[dict]:
+    """Person and membership changes in one list, newest first; membership rows say so."""
+    rows = history_rows(person, secret_fields=Person.PERSONAL_FIELDS)
+    if membership is not None:
+        for row in history_rows(membership):
+            row["kind"] = _("党员信息%(kind)s") % {"kind": row["kind"]}
+            rows.append(row)
+    return sorted(rows, key=lambda row: row["at"], reverse=True)
+
+
+def _may_keep_non_members(user) -> bool:
+    """Whether the user reaches people by their unit (not only through a party branch)."""
+    if user.is_superuser:
+        return True
+    label = model_label(Person)
+    return any(g.tree == "unit" and g.allows(label, "add") for g in grants_for(user))
+
+
 @login_required
 def person_detail(request, pk):
     person = get_restricted_or_404(
@@ -128,8 +146,7 @@ def person_detail(request, pk):
         {
             "person": person,
             "membership": membership,
-            "history": history_rows(person, secret_fields=Person.PERSONAL_FIELDS),
-            "membership_history": history_rows(membership) if membership else [],
+            "history": _history(person, membership),
             "can_change": Person.objects.restrict(request.user, "change").filter(pk=pk).exists(),
             "can_reveal": Person.objects.restrict(request.user, "reveal").filter(pk=pk).exists(),
         },
@@ -156,7 +173,16 @@ def person_edit(request, pk=None):
         actor=request.user,
         prefix="m",
     )
-    if request.method == "POST" and form.is_valid() and (not is_member_posted or mform.is_valid()):
+    # Validate both forms so every error shows at once, not the membership ones only later.
+    valid = request.method == "POST" and all(
+        [form.is_valid(), (not is_member_posted) or mform.is_valid()]
+    )
+    if valid and not is_member_posted and not _may_keep_non_members(request.user):
+        # A party-tree role reaches people only through their membership: a non-member
+        # saved by a branch secretary would vanish from his own scope.
+        form.add_error(None, _("您只能登记和维护党员，请勾选“是中共党员”并选择所在支部。"))
+        valid = False
+    if valid:
         try:
             saved = services.person_save(
                 actor=request.user,
@@ -185,6 +211,20 @@ def person_edit(request, pk=None):
             "is_member": is_member_posted if request.method == "POST" else membership is not None,
         },
     )
+
+
+@login_required
+def my_profile(request):
+    """The logged-in user's own record (members see only themselves)."""
+    person = (
+        Person.objects.restrict(request.user, "view")
+        .filter(user=request.user)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if person is None:
+        return render(request, "people/no_profile.html", status=404)
+    return redirect("people:detail", pk=person)
 
 
 @login_required
