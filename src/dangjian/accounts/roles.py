@@ -58,7 +58,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         org=(READ_EXPORT, ORG), people=(READ_EXPORT, PEOPLE), cust=(READ_EXPORT, CUSTOMERS)
     ),
     Role.SECRETARY: _perms(
-        org=(READ | {"change"}, ORG),
+        # A secretary keeps his party organisation up to date; units belong to the office.
+        org=(READ, ("orgs.unit",)),
+        party=(READ | {"change"}, ("orgs.partyorg",)),
         people=(EDIT | {"reveal"}, PEOPLE),
         cust=(READ, CUSTOMERS),
     ),

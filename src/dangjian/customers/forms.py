@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.orgs.models import Unit
@@ -51,17 +52,22 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
         self.fields["tier"].help_text = _("1–30 档")
         self.fields["phone"].help_text = _("11位手机号或带区号的固定电话")
         self.fields["licence_no"].help_text = _("12位数字")
-        self.fields["account_manager"].queryset = Person.objects.restrict(actor, "view").filter(
-            post="客户经理"
-        )
+        # Account managers of the units in reach, even for roles that may not list people
+        # (an account manager must be able to keep himself on his own customers).
+        self.fields["account_manager"].queryset = Person.objects.filter(
+            Q(unit__in=Unit.objects.restrict(actor, "view").values("pk"))
+            | Q(pk__in=Person.objects.restrict(actor, "view").values("pk"))
+            | Q(user=actor),
+            post="客户经理",
+        ).order_by("name_pinyin")
 
 
 class CustomerFilterForm(StyledFormMixin, forms.Form):
     unit = forms.ModelChoiceField(
         queryset=Unit.objects.none(),
         required=False,
-        label=_("县局/片区"),
-        empty_label=_("全部县局/片区"),
+        label=_("单位"),
+        empty_label=_("全部单位"),
     )
     business_format = forms.ChoiceField(
         choices=[("", _("全部业态")), *BusinessFormat.choices], required=False, label=_("业态")
@@ -81,6 +87,8 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.restrict(actor, "view").filter(
-            kind__in=[Unit.Kind.BUREAU, Unit.Kind.MARKET_AREA]
-        )
+        # Two levels below the user's top units: a city office picks bureaus and areas, a
+        # national office provinces and cities — never a select of 5 000 options.
+        units = Unit.objects.restrict(actor, "view")
+        top = units.aggregate(top=Min("depth"))["top"] or 1
+        self.fields["unit"].queryset = units.filter(depth__lte=top + 2).order_by("path")

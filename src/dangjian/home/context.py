@@ -25,6 +25,7 @@ NAVIGATION = [
     (
         _("系统管理"),
         [
+            (_("后台任务"), "platform:job_list", None, "hourglass-split"),
             (_("角色授权"), "accounts:grants", "accounts.rolegrant", "shield-lock"),
             (_("个人信息访问日志"), "accounts:access_log", "platform.accesslog", "journal-text"),
             (_("工作日历"), "workcalendar:month", "workcalendar.localday", "calendar3"),
@@ -48,7 +49,8 @@ def navigation(request):
                 "active": request.path.startswith(reverse(url)),
             }
             for label, url, model, icon in items
-            if user_can(user, "view", apps.get_model(model))
+            # No model: every user has the page (it shows only his own records).
+            if model is None or user_can(user, "view", apps.get_model(model))
         ]
         if visible:
             sections.append({"title": title, "items": visible})

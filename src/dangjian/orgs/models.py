@@ -4,7 +4,6 @@ Both are materialized-path trees (django-treebeard): a subtree is one indexed
 ``path LIKE 'prefix%'`` query. A party branch is linked to the units it covers.
 """
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,11 +24,6 @@ class TreeManager(MP_NodeManager):
     def restrict(self, user, action: str = "view"):
         return self.get_queryset().restrict(user, action)
 
-    def add_root(self, *args, **kwargs):
-        node = super().add_root(*args, **kwargs)
-        self.model.forget_roots()
-        return node
-
 
 class TreeNode(MP_Node):
     """Shared behaviour of both trees."""
@@ -49,23 +43,6 @@ class TreeNode(MP_Node):
 
     def __str__(self):
         return self.name
-
-    @classmethod
-    def has_single_root(cls) -> bool:
-        """Whether the tree has exactly one root (cached briefly; roots are rarely added).
-
-        Scoping uses it to skip filtering for a grant on that root.
-        """
-        key = f"dangjian:single-root:{cls._meta.label_lower}"
-        value = cache.get(key)
-        if value is None:
-            value = cls._base_manager.filter(depth=1).count() == 1
-            cache.set(key, value, 60)
-        return value
-
-    @classmethod
-    def forget_roots(cls) -> None:
-        cache.delete(f"dangjian:single-root:{cls._meta.label_lower}")
 
     def subtree_ids(self):
         return type(self).objects.filter(path__startswith=self.path).values("pk")

@@ -53,6 +53,7 @@ def tree(request, tree):
             "title": title,
             "roots": roots,
             "can_export": user_can(request.user, "export", model),
+            "can_import": user_can(request.user, "import", model),
         },
     )
 

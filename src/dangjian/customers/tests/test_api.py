@@ -67,7 +67,10 @@ def test_member_lists_no_customers(api, cast):
 
 
 def test_secretary_lists_the_customers_of_the_units_his_branch_covers(api, cast):
-    assert licences(api(cast.secretary).get("/api/v1/customers")) == ["360101000001", "360101000002"]
+    assert licences(api(cast.secretary).get("/api/v1/customers")) == [
+        "360101000001",
+        "360101000002",
+    ]
 
 
 def test_list_masks_the_phone(api, cast):
