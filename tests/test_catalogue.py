@@ -25,3 +25,16 @@ def test_english_is_available_for_the_shell():
         assert translation.gettext("零售客户") == "Retail customers"
     with translation.override("zh-hans"):
         assert translation.gettext("零售客户") == "零售客户"
+
+
+def test_an_english_browser_still_gets_chinese(client):
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in response.content.decode()
+    assert response["Content-Language"] == "zh-hans"
+
+
+def test_english_is_an_explicit_choice(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    response = client.get("/login/")
+    assert response["Content-Language"] == "en"
+    assert "Log in" in response.content.decode()

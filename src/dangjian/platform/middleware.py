@@ -1,4 +1,7 @@
-"""Security headers Django does not set itself."""
+"""Security headers Django does not set itself, and the product language."""
+
+from django.conf import settings
+from django.utils import translation
 
 
 class SecurityHeadersMiddleware:
@@ -18,4 +21,26 @@ class SecurityHeadersMiddleware:
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.user.is_authenticated if hasattr(request, "user") else False:
             response.setdefault("Cache-Control", "private, no-store")
+        return response
+
+
+class LanguageMiddleware:
+    """Chinese unless the user chose otherwise (the language cookie set by /i18n/setlang/).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language and greet a staff
+    member whose browser happens to be English with a half-English screen; the product
+    language is Chinese, English is an explicit choice.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.available = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.available else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
         return response
