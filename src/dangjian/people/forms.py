@@ -3,6 +3,7 @@ import io
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -141,7 +142,10 @@ class MembershipForm(StyledFormMixin, forms.ModelForm):
 
 class PersonFilterForm(StyledFormMixin, forms.Form):
     branch = forms.ModelChoiceField(
-        queryset=PartyOrg.objects.none(), required=False, label=_("支部"), empty_label=_("全部支部")
+        queryset=PartyOrg.objects.none(),
+        required=False,
+        label=_("党组织"),
+        empty_label=_("全部党组织"),
     )
     status = forms.ChoiceField(
         choices=[
@@ -156,6 +160,8 @@ class PersonFilterForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = PartyOrg.objects.restrict(actor, "view").filter(
-            kind=PartyOrg.Kind.BRANCH
-        )
+        # Two levels below the user's top organisations (a city: 党总支 and 党支部; the
+        # nation: provinces and cities) — a national office must not get 2 000 options.
+        orgs = PartyOrg.objects.restrict(actor, "view").exclude(kind=PartyOrg.Kind.GROUP)
+        top = orgs.aggregate(top=Min("depth"))["top"] or 1
+        self.fields["branch"].queryset = orgs.filter(depth__lte=top + 2).order_by("path")

@@ -71,6 +71,8 @@ class Person(models.Model):
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         indexes = [
+            # Lists sort by pinyin; pattern-ops indexes cannot serve ORDER BY.
+            models.Index(fields=["name_pinyin", "id"], name="person_pinyin_order_idx"),
             models.Index(
                 fields=["name_initials"],
                 name="person_initials_idx",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from dangjian.orgs.models import PartyOrg
 from dangjian.platform import idcard
 from dangjian.platform.crypto import lookup_hash
 from dangjian.platform.pinyin_search import is_latin_query, name_query
@@ -51,7 +52,10 @@ def person_list(actor, *, query: str = "", branch=None, status: str = ""):
     if query:
         people = people.filter(search_q(query))
     if branch is not None:
-        people = people.filter(membership__branch=branch)
+        # A branch, or any organisation above it: its whole subtree. (The API passes an id;
+        # scoping above still applies, so naming another branch yields nothing.)
+        org = branch if isinstance(branch, PartyOrg) else PartyOrg.objects.filter(pk=branch).first()
+        people = people.filter(membership__branch__in=org.subtree_ids()) if org else people.none()
     if status == "member":
         people = people.filter(membership__isnull=False)
     elif status == "none":
