@@ -106,4 +106,5 @@ def name_query(text: str, name_field: str, pinyin_field: str, initials_field: st
         return Q(**{f"{initials_field}__startswith": latin}) | Q(
             **{f"{pinyin_field}__startswith": latin}
         )
-    return Q(**{f"{name_field}__contains": text})
+    # By how the name begins ("张" finds 张三), so the prefix index serves it at any scale.
+    return Q(**{f"{name_field}__startswith": text})
