@@ -34,6 +34,7 @@ NOTIFY = (
     "notifications.delivery",
     "notifications.notificationtarget",
     "notifications.messagetemplate",
+    "notifications.scheduledreminder",
 )
 
 

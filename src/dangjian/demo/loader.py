@@ -62,6 +62,7 @@ def load_demo(
         accounts = _accounts(password)
     if created:
         _history_and_logs(random.Random(seed + 1))
+        _reminder()
     return DemoResult(
         created=created,
         accounts=accounts,
@@ -405,6 +406,25 @@ def _accounts(password: str) -> list[tuple[str, str]]:
         where = "、".join(str(node) for _role, node in grants)
         accounts.append((username, f"{grants[0][0].label}（{where}）"))
     return accounts
+
+
+def _reminder() -> None:
+    """A 定时提醒 due two minutes after the first load: the worker delivers it to the inbox."""
+    from django.utils import timezone
+
+    from dangjian.accounts.models import User
+    from dangjian.notifications.models import ScheduledReminder
+
+    company, _committee, branch, _area = _demo_nodes()
+    office = User.objects.get(username="office")
+    reminder = ScheduledReminder.objects.create(
+        title="本月主题党日提醒",
+        content=f"{branch.name}本月主题党日定于本周五下午三点在党员活动室开展，请准时参加。",
+        due_at=timezone.now() + timezone.timedelta(minutes=2),
+        unit=company,
+        created_by=office,
+    )
+    reminder.users.set(User.objects.filter(username__in=["secretary", "member", "office"]))
 
 
 def _history_and_logs(rng: random.Random) -> None:

@@ -29,6 +29,12 @@ NAVIGATION = [
             (_("角色授权"), "accounts:grants", "accounts.rolegrant", "shield-lock"),
             (_("个人信息访问日志"), "accounts:access_log", "platform.accesslog", "journal-text"),
             (_("工作日历"), "workcalendar:month", "workcalendar.localday", "calendar3"),
+            (
+                _("定时提醒"),
+                "notifications:reminder_list",
+                "notifications.scheduledreminder",
+                "alarm",
+            ),
             (_("通知发送记录"), "notifications:delivery_log", "notifications.delivery", "send"),
         ],
     ),

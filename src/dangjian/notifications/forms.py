@@ -112,3 +112,43 @@ class MessageTemplateForm(StyledFormMixin, forms.ModelForm):
             except TemplateSyntaxError as exc:
                 self.add_error(name, _("模板语法错误：%(error)s") % {"error": exc})
         return data
+
+
+class ReminderForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=100)
+    content = forms.CharField(
+        label=_("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    due_at = forms.DateTimeField(
+        label=_("发送时间"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    users = forms.ModelMultipleChoiceField(
+        label=_("接收人"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    targets = forms.ModelMultipleChoiceField(
+        label=_("接收群组"), queryset=NotificationTarget.objects.none(), required=False
+    )
+    urgent = forms.BooleanField(label=_("紧急（不受免打扰时段限制）"), required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from dangjian.people.models import Person
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.restrict(actor, "change")
+        # People the office can see, through their login accounts.
+        self.fields["users"].queryset = (
+            get_user_model()
+            .objects.filter(
+                person__in=Person.objects.restrict(actor, "view").values("pk"), is_active=True
+            )
+            .order_by("username")
+        )
+        self.fields["targets"].queryset = NotificationTarget.objects.restrict(actor, "view")

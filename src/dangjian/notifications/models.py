@@ -210,3 +210,48 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["user", "message"], name="notification_once")
         ]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+
+class ScheduledReminder(models.Model):
+    """A reminder the office schedules: sent once, when due, to people and group targets."""
+
+    title = models.CharField(_("标题"), max_length=100)
+    content = models.TextField(_("内容"), max_length=2000)
+    due_at = models.DateTimeField(_("发送时间"), db_index=True)
+    urgent = models.BooleanField(_("紧急（不受免打扰时段限制）"), default=False)
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), blank=True, related_name="+"
+    )
+    targets = models.ManyToManyField(
+        NotificationTarget, verbose_name=_("接收群组"), blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("已发送时间"), null=True, blank=True, db_index=True)
+    message = models.ForeignKey(
+        Message,
+        verbose_name=_("消息"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    scope = Scope(unit="unit")
+    objects = RestrictedManager()
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        verbose_name = _("定时提醒")
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return self.title

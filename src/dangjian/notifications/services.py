@@ -7,10 +7,12 @@ import json
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dangjian.people.models import Person
 from dangjian.platform.audit import record_event
@@ -26,6 +28,7 @@ from .models import (
     Notification,
     NotificationPreference,
     NotificationTarget,
+    ScheduledReminder,
 )
 from .policy import next_retry_at, quiet_until
 from .selectors import template_for, user_channels
@@ -330,3 +333,58 @@ def message_template_update(*, actor, form) -> MessageTemplate:
             data={"subject": template.subject, "body": template.body},
         )
     return template
+
+
+@transaction.atomic
+def reminder_schedule(
+    *,
+    actor,
+    title: str,
+    content: str,
+    due_at: dt.datetime,
+    unit,
+    users=(),
+    targets=(),
+    urgent: bool = False,
+) -> ScheduledReminder:
+    """Schedule a reminder; the periodic task sends it once when ``due_at`` has come."""
+    if not list(users) and not list(targets):
+        raise ValidationError({"users": _("请至少选择一个接收人或接收群组")})
+    reminder = ScheduledReminder(
+        title=title, content=content, due_at=due_at, unit=unit, urgent=urgent, created_by=actor
+    )
+    reminder.full_clean()
+    reminder.save()
+    reminder.users.set(users)
+    reminder.targets.set(targets)
+    record_event(actor=actor, verb="reminder.schedule", target=reminder, summary=title)
+    return reminder
+
+
+def reminders_send_due(now: dt.datetime | None = None) -> int:
+    """Send every due, unsent reminder through notify(); each one exactly once.
+
+    The conditional UPDATE claims a reminder before sending, so two workers (or a retry)
+    never send the same reminder twice.
+    """
+    now = now or timezone.now()
+    sent = 0
+    due = ScheduledReminder.objects.filter(sent_at__isnull=True, due_at__lte=now).order_by("due_at")
+    for reminder_id in list(due.values_list("pk", flat=True)[:200]):
+        with transaction.atomic():
+            if not ScheduledReminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(
+                sent_at=now
+            ):
+                continue
+            reminder = ScheduledReminder.objects.get(pk=reminder_id)
+            message = notify(
+                kind="notice",
+                recipients=[*reminder.users.all(), *reminder.targets.all()],
+                context={"title": reminder.title, "content": reminder.content},
+                urgent=reminder.urgent,
+                actor=reminder.created_by,
+                now=now,
+            )
+            ScheduledReminder.objects.filter(pk=reminder_id).update(message=message)
+            sent += 1
+    return sent

@@ -14,3 +14,8 @@ def deliver(delivery_id: int) -> str:
 @db_periodic_task(crontab(minute="*"))
 def retry_due_deliveries() -> dict:
     return services.deliver_pending()
+
+
+@db_periodic_task(crontab(minute="*"))
+def send_due_reminders() -> int:
+    return services.reminders_send_due()

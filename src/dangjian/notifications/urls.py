@@ -15,6 +15,8 @@ urlpatterns = [
     path("targets/new/", views.target_form, name="target_create"),
     path("targets/<int:pk>/", views.target_form, name="target_edit"),
     path("targets/<int:pk>/test/", views.target_test, name="target_test"),
+    path("reminders/", views.reminder_list, name="reminder_list"),
+    path("reminders/new/", views.reminder_create, name="reminder_create"),
     path("templates/", views.template_list, name="template_list"),
     path("templates/<int:pk>/", views.template_edit, name="template_edit"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,8 +12,15 @@ from dangjian.platform.listing import paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
 
 from . import selectors, services
-from .forms import MessageTemplateForm, PreferencesForm, TargetForm
-from .models import ChannelName, Delivery, MessageTemplate, Notification, NotificationTarget
+from .forms import MessageTemplateForm, PreferencesForm, ReminderForm, TargetForm
+from .models import (
+    ChannelName,
+    Delivery,
+    MessageTemplate,
+    Notification,
+    NotificationTarget,
+    ScheduledReminder,
+)
 
 
 @login_required
@@ -182,3 +190,36 @@ def template_edit(request, pk):
         messages.success(request, _("消息模板已保存"))
         return redirect("notifications:template_list")
     return render(request, "notifications/template_form.html", {"form": form, "template": template})
+
+
+@login_required
+def reminder_list(request):
+    """Scheduled reminders of the units the user manages, due first."""
+    if not user_can(request.user, "view", ScheduledReminder):
+        raise Http404
+    reminders = ScheduledReminder.objects.restrict(request.user, "view").select_related(
+        "unit", "created_by"
+    )
+    listing = paginate(request, reminders, sort_fields={"due": "due_at"}, default_sort="-due")
+    return render(
+        request,
+        "notifications/reminder_list.html",
+        {"listing": listing, "can_add": user_can(request.user, "add", ScheduledReminder)},
+    )
+
+
+@login_required
+def reminder_create(request):
+    if not user_can(request.user, "add", ScheduledReminder):
+        raise Http404
+    form = ReminderForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reminder_schedule(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("已安排定时提醒，到时将自动发送。"))
+            return redirect("notifications:reminder_list")
+    return render(request, "notifications/reminder_form.html", {"form": form})

@@ -358,6 +358,8 @@ COVERAGE.update(
         "notifications/targets/<int:pk>/test/": [
             Case(_url("/notifications/targets/{}/test/", _target), owner_status=302, method="post")
         ],
+        "notifications/reminders/": [Case(r("notifications:reminder_list"), outsider=404)],
+        "notifications/reminders/new/": [Case(r("notifications:reminder_create"), outsider=404)],
         "notifications/templates/": [Case(r("notifications:template_list"), outsider=404)],
         "notifications/templates/<int:pk>/": [
             Case(_url("/notifications/templates/{}/", _template))
