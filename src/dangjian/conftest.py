@@ -183,3 +183,15 @@ def _fast_tests(settings, tmp_path):
     """Cheap password hashing and a private media directory for each test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def api(client):
+    """``api(user)`` → a client sending that user's bearer token (REST API tests)."""
+    from dangjian.accounts.models import ApiToken
+
+    def _api(user):
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {ApiToken.issue(user)}"
+        return client
+
+    return _api

@@ -2,20 +2,8 @@
 
 import pytest
 
-from dangjian.accounts.models import ApiToken
 from dangjian.customers.models import RetailCustomer
 from dangjian.platform.models import AccessLog
-
-
-@pytest.fixture
-def api(client):
-    """``api(user)`` → a client sending that user's bearer token."""
-
-    def _api(user):
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {ApiToken.issue(user)}"
-        return client
-
-    return _api
 
 
 def licences(response):

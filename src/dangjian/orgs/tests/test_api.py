@@ -2,19 +2,7 @@
 
 import pytest
 
-from dangjian.accounts.models import ApiToken
 from dangjian.orgs.models import Unit
-
-
-@pytest.fixture
-def api(client):
-    """``api(user)`` → a client sending that user's bearer token."""
-
-    def _api(user):
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {ApiToken.issue(user)}"
-        return client
-
-    return _api
 
 
 def names(response):

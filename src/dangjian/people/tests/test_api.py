@@ -5,21 +5,9 @@ import datetime as dt
 
 import pytest
 
-from dangjian.accounts.models import ApiToken
 from dangjian.people.models import Membership, Person
 from dangjian.platform import idcard
 from dangjian.platform.models import AccessLog
-
-
-@pytest.fixture
-def api(client):
-    """``api(user)`` → a client sending that user's bearer token."""
-
-    def _api(user):
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {ApiToken.issue(user)}"
-        return client
-
-    return _api
 
 
 def names(response):
