@@ -9,13 +9,17 @@ from django.views.decorators.http import require_POST
 from dangjian.platform.audit import log_access
 from dangjian.platform.excel import xlsx_response
 from dangjian.platform.history import history_rows
+from dangjian.platform.jobs import job_start
 from dangjian.platform.listing import paginate
 from dangjian.platform.reveal import reveal_field
 from dangjian.platform.scoping import get_restricted_or_404, user_can
+from dangjian.platform.tabular import TableUploadForm, limit_upload_size
 
 from . import selectors, services
 from .forms import CustomerFilterForm, CustomerForm
+from .importing import COLUMNS, TEMPLATE_EXAMPLE
 from .models import RetailCustomer
+from .tasks import import_customers
 
 SORTS = {
     "licence": "licence_no",
@@ -157,11 +161,6 @@ def customer_reveal(request, pk, field):
 
 
 # -- import (runs as a background job) --------------------------------------------------------
-from dangjian.platform.jobs import job_start  # noqa: E402
-from dangjian.platform.tabular import TableUploadForm, limit_upload_size  # noqa: E402
-
-from .importing import COLUMNS, TEMPLATE_EXAMPLE  # noqa: E402
-from .tasks import import_customers  # noqa: E402
 
 
 @login_required
@@ -169,11 +168,8 @@ from .tasks import import_customers  # noqa: E402
 def customer_import(request):
     if not user_can(request.user, "import", RetailCustomer):
         raise Http404
-    refused = request.upload_refused  # too large: the body was not read
-    form = TableUploadForm(
-        None if refused else (request.POST or None), None if refused else (request.FILES or None)
-    )
-    if not refused and request.method == "POST" and form.is_valid():
+    form = TableUploadForm.for_request(request)
+    if form.is_bound and form.is_valid():
         job = job_start(
             actor=request.user,
             kind="customers.import",
@@ -183,7 +179,9 @@ def customer_import(request):
         )
         return redirect("platform:job_detail", pk=job.pk)
     return render(
-        request, "customers/import.html", {"form": form, "columns": COLUMNS, "refused": refused}
+        request,
+        "customers/import.html",
+        {"form": form, "columns": COLUMNS, "refused": request.upload_refused},
     )
 
 

@@ -7,11 +7,15 @@ from django.utils.translation import gettext as _
 
 from dangjian.platform.excel import xlsx_response
 from dangjian.platform.history import history_rows
+from dangjian.platform.jobs import job_start
 from dangjian.platform.scoping import get_restricted_or_404, user_can
+from dangjian.platform.tabular import TableUploadForm, limit_upload_size
 
 from . import selectors, services
 from .forms import MoveForm, PartyOrgForm, UnitForm
+from .importing import COLUMNS as IMPORT_COLUMNS
 from .models import PartyOrg, Unit
+from .tasks import import_tree
 
 TREES = {
     "unit": (Unit, UnitForm, _("单位")),
@@ -191,11 +195,6 @@ def export(request, tree):
 
 
 # -- import (runs as a background job) --------------------------------------------------------
-from dangjian.platform.jobs import job_start  # noqa: E402
-from dangjian.platform.tabular import TableUploadForm, limit_upload_size  # noqa: E402
-
-from .importing import COLUMNS as IMPORT_COLUMNS  # noqa: E402
-from .tasks import import_tree  # noqa: E402
 
 
 @login_required
@@ -204,11 +203,8 @@ def tree_import(request, tree):
     model, _form_class, title = _tree(tree)
     if not user_can(request.user, "import", model):
         raise Http404
-    refused = request.upload_refused  # too large: the body was not read
-    form = TableUploadForm(
-        None if refused else (request.POST or None), None if refused else (request.FILES or None)
-    )
-    if not refused and request.method == "POST" and form.is_valid():
+    form = TableUploadForm.for_request(request)
+    if form.is_bound and form.is_valid():
         job = job_start(
             actor=request.user,
             kind=f"orgs.import.{tree}",
@@ -227,6 +223,6 @@ def tree_import(request, tree):
             "tree": tree,
             "title": title,
             "columns": IMPORT_COLUMNS,
-            "refused": refused,
+            "refused": request.upload_refused,
         },
     )

@@ -173,6 +173,14 @@ class TableUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx,.csv"})
 
+    @classmethod
+    def for_request(cls, request) -> TableUploadForm:
+        """The form for an import view behind @limit_upload_size: unbound when the upload
+        was refused as too large (its body was never read), bound on POST otherwise."""
+        if getattr(request, "upload_refused", None):
+            return cls()
+        return cls(request.POST or None, request.FILES or None)
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
