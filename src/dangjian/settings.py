@@ -76,6 +76,12 @@ INSTALLED_APPS = [
     "dangjian.home",
     "dangjian.workcalendar",
     "dangjian.notifications",
+    "dangjian.rulebook",
+    "dangjian.orglife",
+    "dangjian.dues",
+    "dangjian.development",
+    "dangjian.disclosure",
+    "dangjian.transfers",
     "dangjian.demo",
 ]
 

@@ -23,6 +23,12 @@ urlpatterns = [
     path("jobs/", include("dangjian.platform.urls")),
     path("notifications/", include("dangjian.notifications.urls")),
     path("calendar/", include("dangjian.workcalendar.urls")),
+    path("rules/", include("dangjian.rulebook.urls")),
+    path("orglife/", include("dangjian.orglife.urls")),
+    path("dues/", include("dangjian.dues.urls")),
+    path("development/", include("dangjian.development.urls")),
+    path("disclosure/", include("dangjian.disclosure.urls")),
+    path("transfers/", include("dangjian.transfers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

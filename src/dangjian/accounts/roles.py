@@ -87,6 +87,12 @@ CALENDAR = ("workcalendar.localday", "workcalendar.businesshours")
 for _role, _table in ROLE_PERMISSIONS.items():
     _table.update(dict.fromkeys(CALENDAR, ALL if _role == Role.OFFICE else READ))
 
+# The rule book: the office records new versions and supplements; every role reads the rules
+# (national rules are public documents; supplements are scoped to the issuing organisation).
+RULES = ("rulebook.rule",)
+for _role, _table in ROLE_PERMISSIONS.items():
+    _table.update(dict.fromkeys(RULES, EDIT if _role == Role.OFFICE else READ))
+
 # Roles that reach only the user's own record of these models.
 OWN_ONLY: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset(PEOPLE),

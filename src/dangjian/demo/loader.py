@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
@@ -39,6 +40,9 @@ BUREAUS = [
 ]
 AREA_NAMES = ["城东片区", "城西片区", "城南片区", "城北片区"]
 RURAL_AREA_NAMES = ["乡镇一片区", "乡镇二片区"]
+# Modules that add a year of activity to the demo city, in order; each has ``seed(rng)``.
+SEEDERS: list[str] = []
+
 DEPARTMENTS = ["办公室", "党建工作科", "人力资源科", "专卖监督管理科", "营销管理科", "财务管理科"]
 
 
@@ -63,6 +67,10 @@ def load_demo(
     if created:
         _history_and_logs(random.Random(seed + 1))
         _reminder()
+        for offset, module in enumerate(SEEDERS, start=2):
+            # A year of each module's activity, after the accounts exist.
+            with transaction.atomic():
+                import_module(module).seed(random.Random(seed + offset))
     return DemoResult(
         created=created,
         accounts=accounts,

@@ -17,6 +17,10 @@ NAVIGATION = [
         ],
     ),
     (
+        _("党建工作"),
+        [],
+    ),
+    (
         _("暖心工程"),
         [
             (_("零售客户"), "customers:list", "customers.retailcustomer", "shop"),
@@ -29,6 +33,7 @@ NAVIGATION = [
             (_("角色授权"), "accounts:grants", "accounts.rolegrant", "shield-lock"),
             (_("个人信息访问日志"), "accounts:access_log", "platform.accesslog", "journal-text"),
             (_("工作日历"), "workcalendar:month", "workcalendar.localday", "calendar3"),
+            (_("制度规则"), "rulebook:list", "rulebook.rule", "book"),
             (
                 _("定时提醒"),
                 "notifications:reminder_list",

@@ -376,6 +376,35 @@ COVERAGE.update(
     }
 )
 
+
+def _east_rule(cast):
+    from dangjian.rulebook.models import Rule
+
+    Rule.objects.create(
+        key="dev.activist_min_months",
+        value=18,
+        level="local",
+        party_org=cast.city.east_branch,
+        effective_from="2026-01-01",
+        source_document="东湖县局党支部补充规定",
+    )
+
+
+COVERAGE.update(
+    {
+        "rules/": [Case(r("rulebook:list"), owner="member", setup=_east_rule, outsider="absent")],
+        "rules/<str:key>/": [
+            Case(
+                r("rulebook:detail", "dev.activist_min_months"),
+                owner="member",
+                setup=_east_rule,
+                outsider="absent",
+            )
+        ],
+        "rules/<str:key>/new/": [Case(r("rulebook:version_create", "dev.min_age"))],
+    }
+)
+
 CASES = [
     pytest.param(route, case, id=f"{route or '/'}#{i}")
     for route, cases in COVERAGE.items()
