@@ -1,10 +1,11 @@
 """Importing retail customers from Excel or CSV: every row checked, all or nothing.
 
-Two passes over the file, so memory stays flat at any size: the first validates every row
-(collecting every problem, with its row and column), the second — only when there was no
-problem at all — builds the customers again and bulk-inserts them in batches inside one
-transaction. ``bulk_create`` skips ``save()``, so ``derive_fields()`` is called here, and
-history rows are written with simple_history's ``bulk_create_with_history``.
+The file is streamed once, in batches, inside one transaction, so memory stays flat at any
+size. Every row is checked (``RowChecker``: per-distinct-value work is cached), and while
+the file has shown no problem each batch is written with ``platform.bulk_write`` (COPY on
+PostgreSQL, with a history row per customer). The first problem stops the writing but not
+the checking; at the end the transaction is rolled back and every problem is reported with
+its row and column.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from dangjian.orgs.models import Unit
 from dangjian.people.models import Person
 from dangjian.platform.audit import record_event
+from dangjian.platform.bulk_write import HistoryInserter
+from dangjian.platform.crypto import lookup_hash
+from dangjian.platform.pinyin_search import pinyin_of
 from dangjian.platform.tabular import (
     CellError,
     Column,
@@ -43,7 +46,7 @@ from .models import (
 )
 from .selectors import units_for
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 MANAGER_POST = "客户经理"
 
 COLUMNS = [
@@ -178,150 +181,281 @@ class ImportContext:
         return pk, ""
 
 
-def _row_customer(row: Row, ctx: ImportContext, errors: list[CellError]) -> dict | None:
-    """The customer's field values from one row, or None (problems appended to ``errors``)."""
-    v = row.values
-    out: dict = {}
+# -- checking rows ---------------------------------------------------------------------------
+# A problem found in a cell: (column key, message, the value shown in the error report).
+Problem = tuple[str, str, object]
 
-    def bad(key: str, message: str, value=None) -> None:
-        shown = v.get(key, "") if value is None else value
-        errors.append(CellError(row.number, LABELS[key], str(shown), message))
 
-    def text(key: str, *, required: bool, max_length: int) -> str:
-        value = str(v.get(key, "") or "").strip()
-        if required and not value:
-            bad(key, _("不能为空"))
-        elif len(value) > max_length:
-            bad(key, _("太长（最多 %(n)s 个字）") % {"n": max_length})
-        return value
+def _text(value) -> str:
+    return value.strip() if value.__class__ is str else str(value or "").strip()
 
-    licence = text("licence_no", required=True, max_length=12)
-    if licence and not LICENCE_RE.match(licence):
-        bad("licence_no", _("许可证号应为12位数字"))
-    out["licence_no"] = licence
-    out["shop_name"] = text("shop_name", required=True, max_length=100)
-    out["owner_name"] = text("owner_name", required=True, max_length=50)
-    out["address"] = text("address", required=True, max_length=200)
-    phone = re.sub(r"[\s]", "", str(v.get("phone", "") or ""))
-    if phone and not PHONE_RE.match(phone):
-        bad("phone", _("手机号码格式不正确（应为11位手机号或带区号的固定电话）"))
-    out["phone"] = phone
 
-    unit_text = str(v.get("unit", "") or "").strip()
-    if not unit_text:
-        bad("unit", _("不能为空"))
-    else:
-        unit_id, problem = ctx.unit(unit_text)
-        if problem:
-            bad("unit", problem)
-        out["unit_id"] = unit_id
+# Runs of ASCII (digits, latin letters, punctuation) have no pinyin, so two shop names that
+# differ only there ("惠民便利店12" / "惠民便利店7") have the same initials (see _shop_initials).
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+_SPACES = re.compile(r"\s")
+# Columns checked together, once per distinct combination of their values.
+PROFILE_KEYS = (
+    "unit",
+    "manager",
+    "business_format",
+    "market",
+    "size",
+    "code",
+    "tier",
+    "credit_grade",
+    "segments",
+    "needs",
+    "birthday_is_lunar",
+)
+_BLANKS = ("",) * len(PROFILE_KEYS)
 
-    manager = str(v.get("manager", "") or "").strip()
-    out["account_manager_id"] = None
-    if manager:
-        found = ctx.managers.get(manager, [])
-        if not found:
-            bad(
-                "manager",
-                _("找不到客户经理“%(name)s”（须是您权限范围内岗位为客户经理的人员）")
-                % {"name": manager},
-            )
-        elif len(found) > 1:
-            bad(
-                "manager", _("有多名客户经理叫“%(name)s”，请先在人员档案中区分") % {"name": manager}
-            )
-        else:
-            out["account_manager_id"] = found[0]
 
-    # 业态 / 城乡 / 规模, or the combined code (CZ1 = 城镇·食杂店·大型).
-    code = str(v.get("code", "") or "").strip().upper()
-    parts = {}
-    for key, table in (("business_format", FORMATS), ("market", MARKETS), ("size", SIZES)):
-        raw = str(v.get(key, "") or "").strip()
-        if raw:
-            value = table.get(raw.upper()) or table.get(raw)
-            if value is None:
-                names = "、".join(sorted({str(lbl) for val, lbl in _choices(key)}))
-                bad(key, _("无法识别“%(value)s”，可填：%(names)s") % {"value": raw, "names": names})
-            parts[key] = value
-    if code:
-        if (
-            len(code) != 3
-            or code[0] not in MARKETS
-            or code[1] not in FORMATS
-            or code[2] not in SIZES
+class RowChecker:
+    """Checks rows and turns them into customer field values, for one import.
+
+    Most columns hold few distinct values (units, managers, 业态, dates…), so the work that
+    depends on one cell — a lookup, a parse, its error message — is done once per distinct
+    value and cached; only free text (licence, names, address, phone) is checked row by row.
+    """
+
+    def __init__(self, ctx: ImportContext):
+        self.ctx = ctx
+        self.today = dt.date.today()
+        self._profiles: dict[tuple, tuple[dict, tuple[Problem, ...]]] = {}
+        self._dates: dict[str, dict] = {"birthday": {}, "licence_expires_on": {}}
+        self._initials: dict[str, str] = {}
+
+    def _profile(self, raws: tuple) -> tuple[dict, tuple[Problem, ...]]:
+        raw = dict(zip(PROFILE_KEYS, raws, strict=True))
+        out: dict = {}
+        problems: list[Problem] = []
+        for values, found in (
+            self._unit(raw["unit"]),
+            self._manager(raw["manager"]),
+            self._classification((raw["business_format"], raw["market"], raw["size"], raw["code"])),
+            self._tier(raw["tier"]),
+            self._grade(raw["credit_grade"]),
+            self._flags("segments", raw["segments"], SEGMENT_KEYS, SEGMENTS),
+            self._flags("needs", raw["needs"], NEED_KEYS, NEEDS),
+            self._lunar(raw["birthday_is_lunar"]),
         ):
-            bad("code", _("分类编码应为“城乡+业态+规模”三位，如 CZ1（城镇食杂店大型）"))
-        else:
-            coded = {"market": code[0], "business_format": code[1], "size": code[2]}
-            for key, value in coded.items():
-                if parts.get(key) and parts[key] != value:
-                    bad("code", _("分类编码与“%(col)s”不一致") % {"col": LABELS[key]})
-                parts.setdefault(key, value)
-    for key in ("business_format", "market", "size"):
-        if key not in parts and not any(e.column == LABELS[key] for e in errors):
-            bad(key, _("不能为空（或填写分类编码，如 CZ1）"), value="")
-        out[key] = parts.get(key)
+            out.update(values)
+            problems.extend(found)
+        result = self._profiles[raws] = (out, tuple(problems))
+        return result
 
-    tier_text = str(v.get("tier", "") or "").strip()
-    out["tier"] = 15
-    if tier_text:
+    def check(self, row: Row) -> tuple[dict, list[CellError]]:
+        """The customer's field values (derived fields filled) and the row's problems."""
+        v = row.values
+        get = v.get
+        problems: list[Problem] = []
+        out: dict = {}
+
+        licence = _text(get("licence_no", ""))
+        if not licence:
+            problems.append(("licence_no", _("不能为空"), licence))
+        elif not LICENCE_RE.match(licence):
+            message = _("许可证号应为12位数字")
+            if len(licence) > 12:
+                problems.append(("licence_no", _("太长（最多 %(n)s 个字）") % {"n": 12}, licence))
+            problems.append(("licence_no", message, licence))
+        out["licence_no"] = licence
+        for key, max_length in (("shop_name", 100), ("owner_name", 50), ("address", 200)):
+            raw = get(key, "")
+            value = _text(raw)
+            if not value:
+                problems.append((key, _("不能为空"), raw))
+            elif len(value) > max_length:
+                problems.append((key, _("太长（最多 %(n)s 个字）") % {"n": max_length}, raw))
+            out[key] = value
+        raw_phone = get("phone", "")
+        phone = _SPACES.sub("", str(raw_phone or ""))
+        if phone and not PHONE_RE.match(phone):
+            problems.append(
+                ("phone", _("手机号码格式不正确（应为11位手机号或带区号的固定电话）"), raw_phone)
+            )
+        out["phone"] = phone
+
+        # The columns below repeat a lot from row to row: one cached answer per distinct
+        # combination (dates, which vary more, per distinct value).
+        key = tuple(map(get, PROFILE_KEYS, _BLANKS))
+        values, found = self._profiles.get(key) or self._profile(key)
+        out.update(values)
+        problems.extend(found)
+        for name, check in (("birthday", self._birthday), ("licence_expires_on", self._expiry)):
+            raw = get(name, "")
+            memo = self._dates[name]
+            values, found = memo.get(raw) or memo.setdefault(raw, check(raw))
+            out.update(values)
+            problems.extend(found)
+
+        # Derived columns, as RetailCustomer.derive_fields() sets them (bulk writes skip save()).
+        out["owner_pinyin"], out["owner_initials"] = pinyin_of(out["owner_name"])
+        out["shop_initials"] = self._shop_initials(out["shop_name"])
+        out["phone_hash"] = lookup_hash(phone)
+
+        errors = list(row.errors)
+        number = row.number
+        for key, message, shown in problems:
+            errors.append(CellError(number, LABELS[key], str(shown), message))
+        return out, errors
+
+    def _shop_initials(self, name: str) -> str:
+        # pinyin_of costs ~60 µs per new string and shop names are mostly distinct, but the
+        # ASCII in them (house numbers) has no pinyin: cache on the name with ASCII runs
+        # collapsed, which gives the same initials.
+        key = _ASCII_RUN.sub("0", name.strip())
+        initials = self._initials.get(key)
+        if initials is None:
+            initials = self._initials[key] = pinyin_of(name)[1]
+        return initials
+
+    # Each check below takes the raw cell(s) and returns (field values, problems).
+    def _unit(self, raw) -> tuple[dict, tuple[Problem, ...]]:
+        text = _text(raw)
+        if not text:
+            return {}, (("unit", _("不能为空"), raw),)
+        unit_id, problem = self.ctx.unit(text)
+        return {"unit_id": unit_id}, ((("unit", problem, raw),) if problem else ())
+
+    def _manager(self, raw) -> tuple[dict, tuple[Problem, ...]]:
+        name = _text(raw)
+        if not name:
+            return {"account_manager_id": None}, ()
+        found = self.ctx.managers.get(name, [])
+        if len(found) == 1:
+            return {"account_manager_id": found[0]}, ()
+        if not found:
+            message = _("找不到客户经理“%(name)s”（须是您权限范围内岗位为客户经理的人员）") % {
+                "name": name
+            }
+        else:
+            message = _("有多名客户经理叫“%(name)s”，请先在人员档案中区分") % {"name": name}
+        return {"account_manager_id": None}, (("manager", message, raw),)
+
+    def _classification(self, raws) -> tuple[dict, tuple[Problem, ...]]:
+        """业态 / 城乡 / 规模, or the combined code (CZ1 = 城镇·食杂店·大型)."""
+        raw_format, raw_market, raw_size, raw_code = raws
+        shown = {"business_format": raw_format, "market": raw_market, "size": raw_size}
+        problems: list[Problem] = []
+        parts = {}
+        for key, table in (("business_format", FORMATS), ("market", MARKETS), ("size", SIZES)):
+            text = _text(shown[key])
+            if text:
+                value = table.get(text.upper()) or table.get(text)
+                if value is None:
+                    names = "、".join(sorted({str(lbl) for val, lbl in _choices(key)}))
+                    problems.append(
+                        (
+                            key,
+                            _("无法识别“%(value)s”，可填：%(names)s")
+                            % {"value": text, "names": names},
+                            shown[key],
+                        )
+                    )
+                parts[key] = value
+        code = _text(raw_code).upper()
+        if code:
+            if (
+                len(code) != 3
+                or code[0] not in MARKETS
+                or code[1] not in FORMATS
+                or code[2] not in SIZES
+            ):
+                problems.append(
+                    (
+                        "code",
+                        _("分类编码应为“城乡+业态+规模”三位，如 CZ1（城镇食杂店大型）"),
+                        raw_code,
+                    )
+                )
+            else:
+                coded = {"market": code[0], "business_format": code[1], "size": code[2]}
+                for key, value in coded.items():
+                    if parts.get(key) and parts[key] != value:
+                        problems.append(
+                            (
+                                "code",
+                                _("分类编码与“%(col)s”不一致") % {"col": LABELS[key]},
+                                raw_code,
+                            )
+                        )
+                    parts.setdefault(key, value)
+        out = {}
+        for key in ("business_format", "market", "size"):
+            if key not in parts and not any(p[0] == key for p in problems):
+                problems.append((key, _("不能为空（或填写分类编码，如 CZ1）"), ""))
+            out[key] = parts.get(key)
+        return out, tuple(problems)
+
+    def _tier(self, raw) -> tuple[dict, tuple[Problem, ...]]:
+        text = _text(raw)
+        if not text:
+            return {"tier": 15}, ()
         try:
-            tier = int(float(tier_text))
-            if float(tier_text) != tier:
+            tier = int(float(text))
+            if float(text) != tier:
                 raise ValueError
         except ValueError:
             tier = None
         if tier is None or not 1 <= tier <= 30:
-            bad("tier", _("档位应为 1 到 30 之间的整数"))
-        else:
-            out["tier"] = tier
+            return {"tier": 15}, (("tier", _("档位应为 1 到 30 之间的整数"), raw),)
+        return {"tier": tier}, ()
 
-    grade = str(v.get("credit_grade", "") or "").strip()
-    out["credit_grade"] = "B"
-    if grade:
-        value = GRADES.get(grade.upper()) or GRADES.get(grade)
+    def _grade(self, raw) -> tuple[dict, tuple[Problem, ...]]:
+        text = _text(raw)
+        if not text:
+            return {"credit_grade": "B"}, ()
+        value = GRADES.get(text.upper()) or GRADES.get(text)
         if value is None:
-            bad("credit_grade", _("信用等级应为 A、B、C 或 D"))
-        else:
-            out["credit_grade"] = value
+            return {"credit_grade": "B"}, (("credit_grade", _("信用等级应为 A、B、C 或 D"), raw),)
+        return {"credit_grade": value}, ()
 
-    for column, table in (("segments", SEGMENT_KEYS), ("needs", NEED_KEYS)):
-        for key in table.values():
-            out[key] = False
-        for word in _SPLIT.split(str(v.get(column, "") or "").strip()):
+    def _flags(self, column: str, raw, table: dict, labels: dict) -> tuple[dict, tuple]:
+        out = dict.fromkeys(table.values(), False)
+        problems = []
+        for word in _SPLIT.split(_text(raw)):
             if not word:
                 continue
             if word in table:
                 out[table[word]] = True
             else:
-                names = "、".join(
-                    str(x) for x in (SEGMENTS if column == "segments" else NEEDS).values()
+                names = "、".join(str(x) for x in labels.values())
+                problems.append(
+                    (
+                        column,
+                        _("无法识别“%(word)s”，可填：%(names)s") % {"word": word, "names": names},
+                        raw,
+                    )
                 )
-                bad(
-                    column,
-                    _("无法识别“%(word)s”，可填：%(names)s") % {"word": word, "names": names},
-                )
+        return out, tuple(problems)
 
-    for key in ("birthday", "licence_expires_on"):
-        raw = v.get(key, "")
-        out[key] = None
-        if raw not in ("", None):
-            try:
-                out[key] = parse_date(raw)
-            except ValueError:
-                bad(key, _("日期格式不正确，应为 2024-05-01 这样的格式"))
-    if out["birthday"] and not dt.date(1900, 1, 1) <= out["birthday"] <= dt.date.today():
-        bad("birthday", _("生日不在合理范围内"))
+    def _date(self, key: str, raw) -> tuple[dict, tuple[Problem, ...]]:
+        if raw in ("", None):
+            return {key: None}, ()
+        try:
+            return {key: parse_date(raw)}, ()
+        except ValueError:
+            return {key: None}, ((key, _("日期格式不正确，应为 2024-05-01 这样的格式"), raw),)
 
-    lunar = str(v.get("birthday_is_lunar", "") or "").strip().lower()
-    if lunar in _YES:
-        out["birthday_is_lunar"] = True
-    elif lunar in _NO:
-        out["birthday_is_lunar"] = False
-    else:
-        bad("birthday_is_lunar", _("应填“是”或“否”"))
-    return out
+    def _birthday(self, raw):
+        values, problems = self._date("birthday", raw)
+        day = values["birthday"]
+        if day and not dt.date(1900, 1, 1) <= day <= self.today:
+            problems = (("birthday", _("生日不在合理范围内"), raw),)
+        return values, problems
+
+    def _expiry(self, raw):
+        return self._date("licence_expires_on", raw)
+
+    def _lunar(self, raw) -> tuple[dict, tuple[Problem, ...]]:
+        text = _text(raw).lower()
+        if text in _YES:
+            return {"birthday_is_lunar": True}, ()
+        if text in _NO:
+            return {"birthday_is_lunar": False}, ()
+        return {"birthday_is_lunar": False}, (("birthday_is_lunar", _("应填“是”或“否”"), raw),)
 
 
 def _choices(key: str):
@@ -344,79 +478,75 @@ def customer_import(
 ) -> dict:
     """Import customers from the file at ``path`` for ``actor``; all rows or none.
 
-    Raises ``TableError`` when the file cannot be read and ``ImportRejected`` (with every
-    problem found) when any row is bad; nothing is saved then. Returns counts on success.
+    One pass, batch by batch, inside one transaction: every row is checked (a licence number
+    also against the file's earlier rows), and while no problem has been found each clean
+    batch is written (``platform.bulk_write``: COPY on PostgreSQL); a licence number already
+    in the database makes the unique index refuse the batch, and is then looked up to be
+    reported. After the first problem nothing more is written but every row is still
+    checked, licences against the database too; at the end the transaction is rolled back
+    and ``ImportRejected`` carries every problem found.
+
+    Raises ``TableError`` when the file cannot be read. Returns counts on success.
     """
     report = progress or (lambda pct, msg: None)
     table = Table(path, COLUMNS)
-    ctx = ImportContext(actor)
+    checker = RowChecker(ImportContext(actor))
     estimate = table.estimate_rows()
     collector = ErrorCollector()
     seen: dict[str, int] = {}
-    checked = 0
+    checked = created = 0
 
-    # Pass 1: check every row; nothing is kept but the licence numbers seen.
-    for batch in _batches(table):
-        licences = {}
-        for row in batch:
-            errors = list(row.errors)
-            values = _row_customer(row, ctx, errors)
-            licence = values["licence_no"]
-            if licence and LICENCE_RE.match(licence):
-                if licence in seen:
-                    errors.append(
+    with transaction.atomic():
+        with HistoryInserter(RetailCustomer, user=actor, reason=_("批量导入")) as writer:
+            for batch in _batches(table):
+                customers = []
+                licences: dict[str, int] = {}
+                for row in batch:
+                    values, errors = checker.check(row)
+                    licence = values["licence_no"]
+                    if LICENCE_RE.match(licence):
+                        first = seen.setdefault(licence, row.number)
+                        if first != row.number:
+                            errors.append(
+                                CellError(
+                                    row.number,
+                                    LABELS["licence_no"],
+                                    licence,
+                                    _("与第%(row)s行的许可证号重复") % {"row": first},
+                                )
+                            )
+                        else:
+                            licences[licence] = row.number
+                    if errors:
+                        collector.extend(errors)
+                    elif not collector:
+                        customers.append(values)
+                checked += len(batch)
+                clashes = ()
+                if collector:  # nothing more is written: only look for licences in use
+                    clashes = writer.existing("licence_no", licences)
+                else:
+                    try:
+                        created += writer.insert(customers)
+                    except IntegrityError:  # the unique licence index refused the batch
+                        clashes = writer.existing("licence_no", licences)
+                        if not clashes:
+                            raise
+                for licence in sorted(clashes):
+                    collector.add(
                         CellError(
-                            row.number,
+                            licences[licence],
                             LABELS["licence_no"],
                             licence,
-                            _("与第%(row)s行的许可证号重复") % {"row": seen[licence]},
+                            _("该许可证号已存在于系统中"),
                         )
                     )
-                else:
-                    seen[licence] = row.number
-                    licences[licence] = row.number
-            collector.extend(errors)
-        for licence in RetailCustomer.objects.filter(licence_no__in=list(licences)).values_list(
-            "licence_no", flat=True
-        ):
-            collector.add(
-                CellError(
-                    licences[licence], LABELS["licence_no"], licence, _("该许可证号已存在于系统中")
-                )
-            )
-        checked += len(batch)
-        report(min(49, checked * 50 / estimate), _("已检查 %(n)s 行") % {"n": checked})
-    if collector:
-        collector.errors.sort(key=lambda e: e.row)
-        raise ImportRejected(collector.errors, collector.total, checked)
-    if not checked:
-        raise ImportRejected([CellError(0, "", "", _("文件中没有数据行"))], 1, 0)
-
-    # Pass 2: the file is clean; build and insert in batches, all in one transaction.
-    created = 0
-    with transaction.atomic():
-        for batch in _batches(table):
-            customers = []
-            for row in batch:
-                errors: list[CellError] = []
-                values = _row_customer(row, ctx, errors)
-                if errors or row.errors:  # the file changed between the passes
-                    raise ImportRejected(errors or row.errors, len(errors or row.errors), checked)
-                customer = RetailCustomer(**values)
-                customer.derive_fields()
-                customers.append(customer)
-            bulk_create_with_history(
-                customers,
-                RetailCustomer,
-                batch_size=BATCH_SIZE,
-                default_user=actor,
-                default_change_reason=_("批量导入"),
-            )
-            created += len(customers)
-            report(
-                50 + created * 50 / checked,
-                _("已导入 %(n)s / %(total)s 行") % {"n": created, "total": checked},
-            )
+                report(min(99, checked * 100 / estimate), _("已检查 %(n)s 行") % {"n": checked})
+        if collector:
+            collector.errors.sort(key=lambda e: e.row)
+            raise ImportRejected(collector.errors, collector.total, checked)
+        if not checked:
+            raise ImportRejected([CellError(0, "", "", _("文件中没有数据行"))], 1, 0)
         record_event(
             actor=actor,
             verb="customer.import",
@@ -424,4 +554,5 @@ def customer_import(
             summary=_("导入零售客户 %(n)s 户") % {"n": created},
             data={"created": created, "file": Path(path).name},
         )
+    report(100, _("已导入 %(n)s / %(total)s 行") % {"n": created, "total": checked})
     return {"created": created, "summary": _("已导入 %(n)s 户零售客户") % {"n": created}}

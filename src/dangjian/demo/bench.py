@@ -127,7 +127,8 @@ def run_case(case: Case, clients: dict, tokens: dict, *, repeat: int, explain: b
         timings.append((time.perf_counter() - start) * 1000)
     with CaptureQueriesContext(connection) as ctx:
         client.get(case.url, **extra)
-    slowest = max(ctx.captured_queries, key=lambda q: float(q["time"]), default={"sql": ""})
+    selects = [q for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    slowest = max(selects, key=lambda q: float(q["time"]), default={"sql": ""})
     result = Result(
         case.label,
         case.user,
@@ -191,8 +192,19 @@ def import_throughput(rows: int = 100_000) -> str:
         start, cpu = time.perf_counter(), time.process_time()
         with transaction.atomic():
             counts = importing.customer_import(actor=actor, path=path)
+            if connection.vendor == "postgresql":
+                # Foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED): run
+                # those checks now, so the rolled-back import costs what a committed one does.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
             transaction.set_rollback(True)  # leave the benchmark data as it was
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # The rolled-back rows are dead tuples and index entries under the same licence
+        # numbers; vacuum them so the next run starts from the same state (not timed).
+        history = RetailCustomer.history.model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {RetailCustomer._meta.db_table}, {history}")
     # CPU time of this process alone shows the Python cost apart from machine load.
     return (
         f"{rows} 行，{elapsed:.1f} 秒，{rows / elapsed:,.0f} 行/秒"

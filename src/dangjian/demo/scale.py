@@ -1,9 +1,10 @@
 """Benchmark-scale data: a national-ish tree with up to millions of customers.
 
-Rows are written as plain tuples with explicit primary keys and tree paths: PostgreSQL
-COPY (psycopg) when available, executemany otherwise. Derived columns are precomputed with
-caches (pinyin per distinct name, one Fernet token per distinct phone) because encryption
-and pinyin, not the database, are the slow part at this size. No history rows are written.
+Rows are written as plain tuples with explicit primary keys and tree paths by
+``platform.bulk_write.TableWriter`` (PostgreSQL COPY, executemany elsewhere). Derived
+columns are precomputed with caches (pinyin per distinct name, one Fernet token per
+distinct phone) because encryption and pinyin, not the database, are the slow part at this
+size. No history rows are written.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from dangjian.customers.models import RetailCustomer
 from dangjian.orgs.models import PartyOrg, Unit
 from dangjian.people.models import Membership, Person
 from dangjian.platform import idcard
+from dangjian.platform.bulk_write import TableWriter
 from dangjian.platform.crypto import encrypt, lookup_hash
 from dangjian.platform.pinyin_search import pinyin_of
 
@@ -48,70 +49,6 @@ PROVINCES = [
     ("河北", "13"),
     ("陕西", "61"),
 ]
-
-
-class Writer:
-    """Inserts tuples of a model's concrete fields, filling defaults for absent keys."""
-
-    def __init__(self, model):
-        self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        now = timezone.now()
-        self.defaults = {}
-        for f in self.fields:
-            if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
-                self.defaults[f.attname] = now
-            elif f.has_default():
-                self.defaults[f.attname] = f.get_default()
-            elif f.null:
-                self.defaults[f.attname] = None
-            elif f.blank and f.get_internal_type() in (
-                "CharField",
-                "TextField",
-                "FileField",
-                "ImageField",
-            ):
-                self.defaults[f.attname] = ""
-        self.attnames = [f.attname for f in self.fields]
-        self.columns = [f.column for f in self.fields]
-
-    def next_id(self) -> int:
-        with connection.cursor() as cursor:
-            table = connection.ops.quote_name(self.model._meta.db_table)
-            cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 - a model's own table
-            return (cursor.fetchone()[0] or 0) + 1
-
-    def tuples(self, rows: Iterable[dict]):
-        defaults, attnames = self.defaults, self.attnames
-        for row in rows:
-            yield tuple(row[a] if a in row else defaults[a] for a in attnames)
-
-    def write(self, rows: Iterable[dict], batch: int = 20000) -> int:
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        cols = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        count = 0
-        if connection.vendor == "postgresql":
-            connection.ensure_connection()
-            raw = connection.connection  # the psycopg connection under Django's wrapper
-            with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for values in self.tuples(rows):
-                    copy.write_row(values)
-                    count += 1
-        else:
-            marks = ", ".join(["%s"] * len(self.columns))
-            sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608 - own table
-            chunk = []
-            with connection.cursor() as cursor:
-                for values in self.tuples(rows):
-                    chunk.append(values)
-                    if len(chunk) >= batch:
-                        cursor.executemany(sql, chunk)
-                        count += len(chunk)
-                        chunk = []
-                if chunk:
-                    cursor.executemany(sql, chunk)
-                    count += len(chunk)
-        return count
 
 
 def _reset_sequences(models) -> None:
@@ -162,9 +99,13 @@ def generate(
 
 
 def _generate(rng, n_customers, n_people, n_bureaus, step):
-    unit_w, org_w = Writer(Unit), Writer(PartyOrg)
-    m2m_w = Writer(PartyOrg.units.through)
-    person_w, member_w, cust_w = Writer(Person), Writer(Membership), Writer(RetailCustomer)
+    unit_w, org_w = TableWriter(Unit), TableWriter(PartyOrg)
+    m2m_w = TableWriter(PartyOrg.units.through)
+    person_w, member_w, cust_w = (
+        TableWriter(Person),
+        TableWriter(Membership),
+        TableWriter(RetailCustomer),
+    )
 
     # ---- administrative tree: 国家局 → 省局 → 市局 → 县局 → 片区
     root = Unit.objects.add_root(

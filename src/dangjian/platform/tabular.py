@@ -336,15 +336,23 @@ class Table:
             for key, index in self.positions.items()
             if not self._column(key).ignored
         ]
+        width = self.width
         for number, cells in all_rows():
-            if not any(cell_text(c) for c in cells):
+            if cells.__class__ is list:  # a CSV row: all str, joined and stripped in C
+                if not "".join(cells).strip():
+                    continue
+            elif not any(cell_text(c) for c in cells):
                 continue
             values = {}
+            count = len(cells)
             for key, index, _label in wanted:
-                value = cells[index] if index < len(cells) else None
-                values[key] = value if isinstance(value, dt.date) else cell_text(value)
+                value = cells[index] if index < count else None
+                if value.__class__ is str:
+                    values[key] = value.strip()
+                else:
+                    values[key] = value if isinstance(value, dt.date) else cell_text(value)
             row = Row(number=number, values=values)
-            for index in range(self.width, len(cells)):
+            for index in range(width, count):
                 extra = cell_text(cells[index])
                 if extra:
                     row.errors.append(

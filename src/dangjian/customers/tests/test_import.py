@@ -298,3 +298,55 @@ def test_import_job_is_hidden_from_others(cast, login):
     assert (
         login(cast.outsider).get(reverse("platform:job_detail", args=[job.pk])).status_code == 404
     )
+
+
+def test_derived_fields_match_what_saving_a_customer_computes(cast, tmp_path):
+    names = ["单记便利店12", "A8惠民超市", "曾氏烟酒 3号", "欧阳百货", "重庆小面7"]
+    path = write_csv(
+        tmp_path,
+        [
+            row(f"36010110{n:04d}", **{"店名": name, "经营者": name[:3]})
+            for n, name in enumerate(names)
+        ],
+    )
+    customer_import(actor=cast.office, path=path)
+    for customer in RetailCustomer.objects.filter(licence_no__startswith="36010110"):
+        imported = (customer.shop_initials, customer.owner_pinyin, customer.owner_initials)
+        customer.derive_fields()
+        assert imported == (customer.shop_initials, customer.owner_pinyin, customer.owner_initials)
+        assert customer.phone_hash == customer.__class__.objects.get(pk=customer.pk).phone_hash
+
+
+def test_history_rows_name_the_importer_and_the_reason(cast, tmp_path):
+    customer_import(actor=cast.office, path=write_csv(tmp_path, [row("360101100001")]))
+    customer = RetailCustomer.objects.get(licence_no="360101100001")
+    entry = customer.history.get()
+    assert (entry.history_type, entry.history_user, entry.history_change_reason) == (
+        "+",
+        cast.office,
+        "批量导入",
+    )
+    assert entry.phone == "13907971234" and entry.shop_name == customer.shop_name
+
+
+def test_a_bad_row_after_written_batches_rolls_them_all_back(cast, tmp_path, monkeypatch):
+    from dangjian.customers import importing
+
+    monkeypatch.setattr(importing, "BATCH_SIZE", 100)
+    rows = [row(f"3601019{n:05d}") for n in range(250)]
+    rows.append(row("360101900003"))  # a duplicate of row 5, found in the third batch
+    rows.append(row("360101999999", **{"档位": "99"}))
+    errors = rejected(cast, write_csv(tmp_path, rows))
+    assert errors == [
+        "第252行“许可证号”：与第5行的许可证号重复",
+        "第253行“档位”：档位应为 1 到 30 之间的整数",
+    ]
+    assert not RetailCustomer.objects.filter(licence_no__startswith="3601019").exists()
+    assert not RetailCustomer.history.filter(licence_no__startswith="3601019").exists()
+
+
+def test_a_licence_already_in_use_is_reported_when_every_row_is_otherwise_clean(cast, tmp_path):
+    path = write_csv(tmp_path, [row("360101100001"), row(cast.customers.east.licence_no)])
+    errors = rejected(cast, path)
+    assert errors == ["第3行“许可证号”：该许可证号已存在于系统中"]
+    assert not RetailCustomer.objects.filter(licence_no="360101100001").exists()

@@ -185,3 +185,38 @@ def test_editing_a_customer_shows_who_changed_what_and_hides_the_phone(cast, log
     assert "已修改" in body
     assert "13811110000" not in body
     assert "manager" in body
+
+
+def test_deep_pages_fetch_their_rows_by_key_in_the_same_order(
+    cast, login, monkeypatch, django_assert_max_num_queries
+):
+    from dangjian.platform import listing
+
+    monkeypatch.setattr(listing, "DEFERRED_JOIN_OFFSET", 20)  # page 3 of 10 is "deep"
+    for i in range(40):
+        make_customer(f"3601012{i:05d}", cast.city.east_area, account_manager=cast.people.manager)
+    client = login(cast.office)
+    everyone = sorted(RetailCustomer.objects.values_list("licence_no", flat=True), reverse=True)
+    with django_assert_max_num_queries(13):
+        response = client.get(
+            reverse("customers:list"), {"page": 3, "per_page": 10, "sort": "-licence"}
+        )
+    rows = response.context["listing"].rows
+    assert [c.licence_no for c in rows] == everyone[20:30]
+    assert rows[0].unit == cast.city.east_area and rows[0].account_manager == cast.people.manager
+    assert "共 43 条，第 3 / 5 页" in response.content.decode()
+    # the outsider's deep page holds only his own scope (here: nothing past page 1)
+    page = login(cast.outsider).get(reverse("customers:list"), {"page": 3, "per_page": 10})
+    assert all(c.unit != cast.city.east_area for c in page.context["listing"].rows)
+
+
+def test_a_name_sort_keeps_ties_in_a_stable_order(cast, login):
+    for i in range(12):
+        make_customer(f"3601013{i:05d}", cast.city.east_area, owner_name="李四")
+    client = login(cast.office)
+    pages = [
+        client.get(reverse("customers:list"), {"sort": "owner", "per_page": 10, "page": n})
+        for n in (1, 2)
+    ]
+    seen = [c.pk for p in pages for c in p.context["listing"].rows]
+    assert len(seen) == len(set(seen)) == 15
