@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from dangjian.accounts.api import MeOut, TokenAuth, me
 from dangjian.accounts.api import router as auth_router
 from dangjian.customers.api import router as customers_router
+from dangjian.orglife.api import router as orglife_router
 from dangjian.orgs.api import router as orgs_router
 from dangjian.people.api import router as people_router
 from dangjian.platform.api import ChineseJSONRenderer, install_error_handlers
@@ -35,3 +36,8 @@ api.add_router("/auth", auth_router)
 api.add_router("/", orgs_router)
 api.add_router("/", people_router)
 api.add_router("/", customers_router)
+api.add_router("/", orglife_router)
+api.add_router("/", "dangjian.disclosure.api.router")
+api.add_router("/", "dangjian.transfers.api.router")
+api.add_router("/", "dangjian.dues.api.router")
+api.add_router("/", "dangjian.development.api.router")

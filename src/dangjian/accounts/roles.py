@@ -93,7 +93,90 @@ RULES = ("rulebook.rule",)
 for _role, _table in ROLE_PERMISSIONS.items():
     _table.update(dict.fromkeys(RULES, EDIT if _role == Role.OFFICE else READ))
 
+# 党务公开 and 组织关系转接: the office runs them; the issuing / sending / receiving branch's
+# secretary and committee keep them; leaders read and export; the auditor reads; a member
+# reads his own named objections and his own transfer records (own-only, below). Members read
+# notices addressed to them through disclosure.selectors, not through a grant.
+DISCLOSURE = ("disclosure.notice", "disclosure.attachment", "disclosure.objection")
+TRANSFERS = ("transfers.transfer", "transfers.mobilemember")
+for _role, _actions in {
+    Role.OFFICE: ALL,
+    Role.LEADER: READ_EXPORT,
+    Role.SECRETARY: EDIT,
+    Role.COMMITTEE: EDIT,
+    Role.AUDITOR: READ,
+}.items():
+    ROLE_PERMISSIONS[_role].update(dict.fromkeys(DISCLOSURE + TRANSFERS, _actions))
+ROLE_PERMISSIONS[Role.MEMBER].update(dict.fromkeys(("disclosure.objection", *TRANSFERS), READ))
+
 # Roles that reach only the user's own record of these models.
 OWN_ONLY: dict[str, frozenset[str]] = {
     Role.MEMBER: frozenset(PEOPLE),
 }
+OWN_ONLY[Role.MEMBER] |= frozenset(("disclosure.objection", *TRANSFERS))
+
+# Member development (发展党员): the office and branch officers keep the cases; a member (an
+# applicant with an account) reads his own case.
+DEVELOPMENT = (
+    "development.developmentcase",
+    "development.developmentstep",
+    "development.stepattachment",
+    "development.casecontact",
+    "development.publicnotice",
+    "development.noticeobjection",
+    "development.casemove",
+    "development.developmentplan",
+    "development.deadlinereminder",
+)
+for _role, _actions in {
+    Role.OFFICE: ALL,
+    Role.LEADER: READ_EXPORT,
+    Role.SECRETARY: EDIT,
+    Role.COMMITTEE: EDIT,
+    Role.AUDITOR: READ,
+}.items():
+    ROLE_PERMISSIONS[_role].update(dict.fromkeys(DEVELOPMENT, _actions))
+ROLE_PERMISSIONS[Role.MEMBER].update(dict.fromkeys(DEVELOPMENT[:5], READ))
+OWN_ONLY[Role.MEMBER] = OWN_ONLY[Role.MEMBER] | frozenset(DEVELOPMENT[:5])
+
+# 党费: the office keeps every ledger; branch officers keep their branch's (and import payroll
+# bases); leaders read and export; the auditor reads; a member reads his own base and ledger.
+DUES = (
+    "dues.duesbase",
+    "dues.duespayment",
+    "dues.extrapayment",
+    "dues.quarterlyconsent",
+    "dues.backpaymentdecision",
+    "dues.arrearsflag",
+)
+for _role, _actions in {
+    Role.OFFICE: ALL,
+    Role.LEADER: READ_EXPORT,
+    Role.SECRETARY: EDIT | {"import"},
+    Role.COMMITTEE: EDIT | {"import"},
+    Role.AUDITOR: READ,
+    Role.MEMBER: READ,
+}.items():
+    ROLE_PERMISSIONS[_role].update(dict.fromkeys(DUES, _actions))
+OWN_ONLY[Role.MEMBER] = OWN_ONLY[Role.MEMBER] | frozenset(DUES)
+
+# 组织生活: the office sees and keeps every branch's; branch officers plan and record their
+# branch's meetings; leaders read and export; the auditor reads; a member reads his branch's
+# meetings and only his own attendance (学时).
+ORGLIFE = (
+    "orglife.branchplan",
+    "orglife.meeting",
+    "orglife.attendance",
+    "orglife.meetingfile",
+    "orglife.compliancereminder",
+)
+for _role, _actions in {
+    Role.OFFICE: ALL,
+    Role.LEADER: READ_EXPORT,
+    Role.SECRETARY: EDIT,
+    Role.COMMITTEE: EDIT,
+    Role.AUDITOR: READ,
+    Role.MEMBER: READ,
+}.items():
+    ROLE_PERMISSIONS[_role].update(dict.fromkeys(ORGLIFE, _actions))
+OWN_ONLY[Role.MEMBER] = OWN_ONLY[Role.MEMBER] | frozenset({"orglife.attendance"})

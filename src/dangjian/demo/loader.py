@@ -41,7 +41,13 @@ BUREAUS = [
 AREA_NAMES = ["城东片区", "城西片区", "城南片区", "城北片区"]
 RURAL_AREA_NAMES = ["乡镇一片区", "乡镇二片区"]
 # Modules that add a year of activity to the demo city, in order; each has ``seed(rng)``.
-SEEDERS: list[str] = []
+SEEDERS: list[str] = [
+    "dangjian.demo.orglife",
+    "dangjian.demo.development",
+    "dangjian.demo.dues",
+    "dangjian.demo.disclosure",
+    "dangjian.demo.transfers",
+]
 
 DEPARTMENTS = ["办公室", "党建工作科", "人力资源科", "专卖监督管理科", "营销管理科", "财务管理科"]
 

@@ -18,7 +18,21 @@ NAVIGATION = [
     ),
     (
         _("党建工作"),
-        [],
+        [
+            (_("组织生活"), "orglife:matrix", "orglife.meeting", "calendar-check"),
+            (_("会议记录"), "orglife:meeting_list", "orglife.meeting", "journal-check"),
+            (_("发展党员"), "development:case_list", "development.developmentcase", "person-plus"),
+            (
+                _("发展均衡"),
+                "development:balance",
+                "development.developmentcase",
+                "bar-chart-steps",
+            ),
+            (_("党务公开"), "disclosure:list", None, "megaphone"),
+            (_("组织关系转接"), "transfers:list", "transfers.transfer", "arrow-left-right"),
+            (_("党费"), "dues:index", "dues.duespayment", "cash-coin"),
+            (_("流动党员"), "transfers:mobile_list", "transfers.mobilemember", "geo-alt"),
+        ],
     ),
     (
         _("暖心工程"),

@@ -22,6 +22,7 @@ BRANCH = "《中国共产党支部工作条例（试行）》（2018）"
 DUES = "《关于中国共产党党费收缴、使用和管理的规定》（中组部，2008）"
 APPRAISAL = "《关于党员民主评议的有关规定》"
 TRANSFER = "《中国共产党党员组织关系转接有关规定》"
+CADRE = "《党政领导干部选拔任用工作条例》（2019）"
 
 MIN, MAX, FIXED = "min", "max", "fixed"
 INT, DECIMAL, FRACTION, BRACKETS = "int", "decimal", "fraction", "brackets"
@@ -641,6 +642,21 @@ _defs = [
     ),
 ]
 
+# ------------------------------------------------------------------- 党务公开 / 任前公示
+_defs.append(
+    RuleDef(
+        "disclosure.pre_appointment_min_working_days",
+        "disclosure",
+        "任前公示期下限",
+        INT,
+        MIN,
+        5,
+        CADRE,
+        "",
+        "个工作日",
+    )
+)
+
 RULES: dict[str, RuleDef] = {d.key: d for d in _defs}
 
 GROUPS = {
@@ -649,6 +665,7 @@ GROUPS = {
     "dues": "党费收缴",
     "appraisal": "民主评议党员",
     "transfer": "组织关系转接",
+    "disclosure": "党务公开",
 }
 
 

@@ -405,6 +405,583 @@ COVERAGE.update(
     }
 )
 
+
+def _dues(cast):
+    """A base, a paid month and an open arrears flag for the east member."""
+    import datetime as dt
+
+    from dangjian.dues.models import ArrearsFlag, DuesBase, DuesPayment
+
+    person = cast.people.member
+    DuesBase.objects.create(
+        person=person, effective_month=dt.date(2024, 1, 1), category="employed", amount=4000
+    )
+    DuesPayment.objects.create(
+        person=person,
+        month=dt.date(2024, 1, 1),
+        due=40,
+        amount=40,
+        paid_on=dt.date(2024, 1, 5),
+        method="cash",
+    )
+    return ArrearsFlag.objects.create(
+        person=person, first_unpaid_month=dt.date(2024, 2, 1), months=6, flagged_on=dt.date.today()
+    )
+
+
+def _dues_flag(cast):
+    return _dues(cast).pk
+
+
+COVERAGE.update(
+    {
+        "dues/": [Case(r("dues:index"), owner_status=302, outsider=302)],
+        "dues/mine/": [Case(r("dues:mine"), owner="member", setup=_dues, outsider="absent")],
+        "dues/calculator/": [Case(r("dues:calculator"), owner="member", outsider="absent")],
+        "dues/arrears/": [Case(r("dues:arrears"), setup=_dues, outsider="absent")],
+        "dues/flags/": [Case(r("dues:flags"), owner="secretary", setup=_dues, outsider="absent")],
+        "dues/flags/<int:pk>/resolve/": [
+            Case(
+                _url("/dues/flags/{}/resolve/", _dues_flag),
+                owner="secretary",
+                owner_status=302,
+                method="post",
+                data={"resolution": "已补交"},
+            )
+        ],
+        "dues/import/": [Case(r("dues:import"), owner="secretary", outsider="absent")],
+        "dues/import/template/": [
+            Case(r("dues:import_template"), owner="secretary", outsider="absent")
+        ],
+        "dues/branch/<int:pk>/": [Case(r("dues:branch", east_branch), owner="secretary")],
+        "dues/branch/<int:pk>/export/": [
+            Case(r("dues:branch_export", east_branch), owner="secretary", setup=_dues)
+        ],
+        "dues/branch/<int:pk>/entry/": [
+            Case(r("dues:bulk_entry", east_branch), owner="secretary", setup=_dues)
+        ],
+        "dues/branch/<int:pk>/arrears/": [
+            Case(r("dues:branch_arrears", east_branch), owner="secretary", setup=_dues)
+        ],
+        "dues/member/<int:pk>/": [Case(r("dues:member", east_person), owner="member", setup=_dues)],
+        "dues/member/<int:pk>/base/": [Case(r("dues:base_create", east_person), owner="secretary")],
+        "dues/member/<int:pk>/pay/": [
+            Case(r("dues:payment_create", east_person), owner="secretary", setup=_dues)
+        ],
+        "dues/member/<int:pk>/extra/": [
+            Case(r("dues:extra_create", east_person), owner="secretary")
+        ],
+        "dues/member/<int:pk>/consent/": [
+            Case(r("dues:consent_create", east_person), owner="secretary")
+        ],
+        "dues/member/<int:pk>/decision/": [
+            Case(r("dues:decision_create", east_person), owner="secretary")
+        ],
+        "api/v1/dues/calculator": [
+            Case(
+                lambda c: "/api/v1/dues/calculator?base=3000&category=employed",
+                owner="member",
+                outsider="absent",
+            )
+        ],
+        "api/v1/dues/payments": [
+            Case(
+                lambda c: "/api/v1/dues/payments", owner="secretary", setup=_dues, outsider="absent"
+            )
+        ],
+    }
+)
+
+
+def _dev_case(cast):
+    import datetime as dt
+
+    from dangjian.development.tests.factories import open_case, walk
+
+    case = walk(open_case(cast), cast, 6)
+    from dangjian.development import services
+
+    services.notice_publish(
+        actor=cast.secretary, case=case, before_step=7, starts_on=dt.date(2023, 6, 5)
+    )
+    return case
+
+
+def _dev_case_pk(cast):
+    from dangjian.development.models import DevelopmentCase
+
+    case = DevelopmentCase.objects.first() or _dev_case(cast)
+    return case.pk
+
+
+def _dev_step_pk(cast):
+    from dangjian.development.models import DevelopmentStep
+
+    _dev_case_pk(cast)
+    return DevelopmentStep.objects.get(number=2).pk
+
+
+def _dev_notice_pk(cast):
+    from dangjian.development.models import PublicNotice
+
+    _dev_case_pk(cast)
+    return PublicNotice.objects.get().pk
+
+
+def _dev_objection_pk(cast):
+    import datetime as dt
+
+    from dangjian.development.models import NoticeObjection, PublicNotice
+
+    _dev_case_pk(cast)
+    return NoticeObjection.objects.get_or_create(
+        notice=PublicNotice.objects.get(),
+        defaults={
+            "received_on": dt.date(2023, 6, 6),
+            "content": "反映",
+            "recorded_by": cast.office,
+        },
+    )[0].pk
+
+
+def _dev_attachment_pk(cast):
+    from dangjian.development.models import StepAttachment
+
+    _dev_case_pk(cast)
+    return StepAttachment.objects.first().pk
+
+
+COVERAGE.update(
+    {
+        "development/": [
+            Case(r("development:case_list"), owner="secretary", setup=_dev_case, outsider="absent")
+        ],
+        "development/new/": [Case(r("development:case_create"), owner="secretary", outsider=200)],
+        "development/pipeline/": [
+            Case(r("development:pipeline"), setup=_dev_case, outsider="absent")
+        ],
+        "development/balance/": [
+            Case(r("development:balance"), owner="secretary", setup=_dev_case, outsider="absent")
+        ],
+        "development/plans/": [
+            Case(r("development:plan_list"), owner="secretary", outsider="absent")
+        ],
+        "development/<int:pk>/": [
+            Case(r("development:case_detail", _dev_case_pk), owner="secretary")
+        ],
+        "development/<int:pk>/steps/": [
+            Case(
+                r("development:step_add", _dev_case_pk),
+                owner="secretary",
+                owner_status=422,
+                method="post",
+            )
+        ],
+        "development/<int:pk>/contacts/": [
+            Case(
+                r("development:contact_add", _dev_case_pk),
+                owner="secretary",
+                owner_status=422,
+                method="post",
+            )
+        ],
+        "development/<int:pk>/notices/": [
+            Case(
+                r("development:notice_add", _dev_case_pk),
+                owner="secretary",
+                owner_status=422,
+                method="post",
+            )
+        ],
+        "development/<int:pk>/move/": [
+            Case(r("development:case_move", _dev_case_pk), owner="secretary")
+        ],
+        "development/steps/<int:pk>/correct/": [
+            Case(r("development:step_correct", _dev_step_pk), owner="secretary")
+        ],
+        "development/notices/<int:pk>/objections/": [
+            Case(
+                r("development:objection_add", _dev_notice_pk),
+                owner="secretary",
+                owner_status=422,
+                method="post",
+            )
+        ],
+        "development/objections/<int:pk>/resolve/": [
+            Case(
+                r("development:objection_resolve", _dev_objection_pk),
+                owner="secretary",
+                owner_status=422,
+                method="post",
+            )
+        ],
+        "development/attachments/<int:pk>/": [
+            Case(r("development:attachment", _dev_attachment_pk), owner="secretary")
+        ],
+        "api/v1/development/cases": [
+            Case(
+                lambda c: "/api/v1/development/cases",
+                owner="secretary",
+                setup=_dev_case,
+                outsider="absent",
+            )
+        ],
+        "api/v1/development/cases/<case_id>": [
+            Case(lambda c: f"/api/v1/development/cases/{_dev_case_pk(c)}", owner="secretary")
+        ],
+    }
+)
+
+# --- 党务公开 / 任前公示 and 组织关系转接 (disclosure, transfers) ----------------------------
+
+
+def _east_notice(cast, *, status="published"):
+    import datetime as dt
+
+    from dangjian.disclosure.models import Notice
+
+    today = dt.date.today()
+    return Notice.objects.create(
+        kind="pre_appointment",
+        title="东湖县局党支部任前公示",
+        content="李四同志拟任东湖县局营销部主任",
+        issuing_org=cast.city.east_branch,
+        audience="subtree",
+        working_days=5,
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=7),
+        status=status,
+    )
+
+
+def _east_draft(cast):
+    return _east_notice(cast, status="draft").pk
+
+
+def _east_published(cast):
+    return _east_notice(cast).pk
+
+
+def _east_objection(cast):
+    from dangjian.disclosure.models import Objection
+
+    notice = _east_notice(cast)
+    return Objection.objects.create(
+        notice=notice, content="东湖有异议", channel="member", submitted_by=cast.member
+    ).pk
+
+
+def _east_attachment(cast):
+    from dangjian.disclosure.models import Attachment
+
+    attachment = Attachment(notice=_east_notice(cast), name="东湖公示.txt")
+    attachment.file.save("a.txt", ContentFile(b"east"), save=False)
+    attachment.save()
+    return attachment.pk
+
+
+def _east_transfer(cast):
+    import datetime as dt
+
+    from dangjian.transfers.models import Transfer
+
+    transfer = Transfer.objects.create(
+        number="2026-0001",
+        person=cast.people.member,
+        member_status="full",
+        joined_on=dt.date(2010, 7, 1),
+        full_member_on=dt.date(2011, 7, 1),
+        from_org=cast.city.east_branch,
+        from_org_name=cast.city.east_branch.name,
+        to_org_name="深圳市某公司党支部",
+        reason="job",
+        issued_on=dt.date.today(),
+        valid_months=3,
+        valid_until=dt.date.today() + dt.timedelta(days=89),
+    )
+    transfer.orgs.set([cast.city.east_branch])
+    return transfer.pk
+
+
+def _east_mobile(cast):
+    import datetime as dt
+
+    from dangjian.transfers.models import MobileMember
+
+    return MobileMember.objects.create(
+        person=cast.people.member,
+        branch=cast.city.east_branch,
+        destination="广东省深圳市",
+        since=dt.date.today() - dt.timedelta(days=30),
+    ).pk
+
+
+PUBLIC.update(
+    {
+        "disclosure/public/",
+        "disclosure/public/<int:pk>/",
+        "disclosure/public/<int:pk>/objections/",
+        "disclosure/public/attachments/<int:pk>/",
+    }
+)
+
+COVERAGE.update(
+    {
+        "disclosure/": [
+            Case(r("disclosure:list"), owner="member", setup=_east_notice, outsider="absent")
+        ],
+        "disclosure/export/": [
+            Case(r("disclosure:export"), owner="secretary", setup=_east_notice, outsider="absent")
+        ],
+        # The audience picker lists every organisation's name (no member data).
+        "disclosure/new/": [Case(r("disclosure:create"), owner="secretary", outsider=200)],
+        "disclosure/<int:pk>/": [Case(_url("/disclosure/{}/", _east_published), owner="member")],
+        "disclosure/<int:pk>/edit/": [
+            Case(_url("/disclosure/{}/edit/", _east_draft), owner="secretary")
+        ],
+        "disclosure/<int:pk>/attachments/": [
+            Case(
+                _url("/disclosure/{}/attachments/", _east_draft),
+                owner="secretary",
+                owner_status=302,
+                method="post",
+            )
+        ],
+        "disclosure/<int:pk>/publish/": [
+            Case(
+                _url("/disclosure/{}/publish/", _east_draft),
+                owner="secretary",
+                owner_status=302,
+                method="post",
+            )
+        ],
+        "disclosure/<int:pk>/close/": [
+            Case(_url("/disclosure/{}/close/", _east_published), owner="secretary")
+        ],
+        "disclosure/<int:pk>/objections/": [
+            Case(
+                _url("/disclosure/{}/objections/", _east_published),
+                owner="member",
+                owner_status=302,
+                method="post",
+            )
+        ],
+        "disclosure/objections/<int:pk>/answer/": [
+            Case(
+                _url("/disclosure/objections/{}/answer/", _east_objection),
+                owner="secretary",
+                owner_status=302,
+                method="post",
+            )
+        ],
+        "disclosure/attachments/<int:pk>/": [
+            Case(_url("/disclosure/attachments/{}/", _east_attachment), owner="member")
+        ],
+        "api/v1/disclosure/notices": [
+            Case(
+                lambda c: "/api/v1/disclosure/notices",
+                owner="member",
+                setup=_east_notice,
+                outsider="absent",
+            )
+        ],
+        "api/v1/disclosure/notices/<notice_id>": [
+            Case(_url("/api/v1/disclosure/notices/{}", _east_published), owner="member")
+        ],
+        "transfers/": [
+            Case(r("transfers:list"), owner="secretary", setup=_east_transfer, outsider="absent")
+        ],
+        "transfers/export/": [
+            Case(r("transfers:export"), owner="secretary", setup=_east_transfer, outsider="absent")
+        ],
+        # Every branch may be a destination: the picker lists branch names (no member data).
+        "transfers/new/": [Case(r("transfers:create"), owner="secretary", outsider=200)],
+        "transfers/incoming/new/": [
+            Case(r("transfers:create_incoming"), owner="secretary", outsider="absent")
+        ],
+        "transfers/<int:pk>/": [Case(_url("/transfers/{}/", _east_transfer), owner="member")],
+        "transfers/<int:pk>/receive/": [
+            Case(
+                _url("/transfers/{}/receive/", _east_transfer),
+                owner="secretary",
+                owner_status=302,
+                method="post",
+            )
+        ],
+        "transfers/<int:pk>/cancel/": [
+            Case(
+                _url("/transfers/{}/cancel/", _east_transfer),
+                owner="secretary",
+                owner_status=302,
+                method="post",
+            )
+        ],
+        "transfers/<int:pk>/letter.pdf": [
+            Case(_url("/transfers/{}/letter.pdf", _east_transfer), owner="secretary")
+        ],
+        "transfers/mobile/": [
+            Case(
+                r("transfers:mobile_list"),
+                owner="secretary",
+                setup=_east_mobile,
+                outsider="absent",
+            )
+        ],
+        "transfers/mobile/export/": [
+            Case(
+                r("transfers:mobile_export"),
+                owner="secretary",
+                setup=_east_mobile,
+                outsider="absent",
+            )
+        ],
+        "transfers/mobile/new/": [
+            Case(r("transfers:mobile_create"), owner="secretary", outsider="absent")
+        ],
+        "transfers/mobile/<int:pk>/": [
+            Case(_url("/transfers/mobile/{}/", _east_mobile), owner="member")
+        ],
+        "transfers/mobile/<int:pk>/end/": [
+            Case(
+                _url("/transfers/mobile/{}/end/", _east_mobile),
+                owner="secretary",
+                owner_status=302,
+                method="post",
+            )
+        ],
+        "api/v1/transfers": [
+            Case(
+                lambda c: "/api/v1/transfers",
+                owner="secretary",
+                setup=_east_transfer,
+                outsider="absent",
+            )
+        ],
+        "api/v1/transfers/<transfer_id>": [
+            Case(_url("/api/v1/transfers/{}", _east_transfer), owner="member")
+        ],
+        "api/v1/mobile-members": [
+            Case(
+                lambda c: "/api/v1/mobile-members",
+                owner="secretary",
+                setup=_east_mobile,
+                outsider="absent",
+            )
+        ],
+        "api/v1/mobile-members/<record_id>": [
+            Case(_url("/api/v1/mobile-members/{}", _east_mobile), owner="member")
+        ],
+    }
+)
+
+# --- 组织生活 (orglife) ------------------------------------------------------------------
+
+
+def _east_meeting(cast):
+    import datetime as dt
+
+    from dangjian.orglife.models import Meeting
+
+    return Meeting.objects.get_or_create(
+        branch=cast.city.east_branch,
+        kind="theme_day",
+        planned_on=dt.date(2026, 11, 20),
+        defaults={"topic": "东湖主题党日", "study_hours": 3},
+    )[0].pk
+
+
+def _east_meeting_file(cast):
+    from django.core.files.base import ContentFile
+
+    from dangjian.orglife.models import Meeting, MeetingFile
+
+    row = MeetingFile(
+        meeting=Meeting.objects.get(pk=_east_meeting(cast)),
+        kind="attachment",
+        name="东湖会议纪要.pdf",
+        content_type="application/pdf",
+        size=8,
+    )
+    row.file.save("x.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    row.save()
+    return row.pk
+
+
+COVERAGE.update(
+    {
+        "orglife/": [Case(r("orglife:matrix"), owner="secretary", outsider="absent")],
+        "orglife/export/": [Case(r("orglife:matrix_export"), owner="secretary", outsider="absent")],
+        "orglife/branches/<int:pk>/": [Case(r("orglife:branch", east_branch), owner="member")],
+        "orglife/branches/<int:pk>/plan/": [
+            Case(r("orglife:plan", east_branch), owner="secretary")
+        ],
+        "orglife/branches/<int:pk>/study-hours/": [
+            Case(r("orglife:study_hours", east_branch), owner="member")
+        ],
+        "orglife/meetings/": [
+            Case(r("orglife:meeting_list"), owner="member", setup=_east_meeting, outsider="absent")
+        ],
+        "orglife/meetings/export/": [
+            Case(
+                r("orglife:meeting_export"),
+                owner="secretary",
+                setup=_east_meeting,
+                outsider="absent",
+            )
+        ],
+        "orglife/meetings/new/": [
+            Case(r("orglife:meeting_create"), owner="secretary", outsider="absent")
+        ],
+        "orglife/meetings/<int:pk>/": [
+            Case(r("orglife:meeting_detail", _east_meeting), owner="member")
+        ],
+        "orglife/meetings/<int:pk>/edit/": [
+            Case(r("orglife:meeting_edit", _east_meeting), owner="secretary")
+        ],
+        "orglife/meetings/<int:pk>/record/": [
+            Case(r("orglife:meeting_record", _east_meeting), owner="secretary")
+        ],
+        "orglife/meetings/<int:pk>/notify/": [
+            Case(
+                r("orglife:meeting_notify", _east_meeting),
+                owner="secretary",
+                method="post",
+                owner_status=302,
+            )
+        ],
+        "orglife/meetings/<int:pk>/cancel/": [
+            Case(
+                r("orglife:meeting_cancel", _east_meeting),
+                owner="secretary",
+                method="post",
+                owner_status=302,
+            )
+        ],
+        "orglife/meetings/<int:pk>/files/": [
+            Case(
+                r("orglife:meeting_file_upload", _east_meeting),
+                owner="secretary",
+                method="post",
+                owner_status=302,
+            )
+        ],
+        "orglife/files/<int:pk>/": [
+            Case(r("orglife:meeting_file", _east_meeting_file), owner="member")
+        ],
+        "api/v1/orglife/meetings": [
+            Case(
+                lambda c: "/api/v1/orglife/meetings",
+                owner="member",
+                setup=_east_meeting,
+                outsider="absent",
+            )
+        ],
+        "api/v1/orglife/meetings/<meeting_id>": [
+            Case(_url("/api/v1/orglife/meetings/{}", _east_meeting), owner="member")
+        ],
+    }
+)
+
 CASES = [
     pytest.param(route, case, id=f"{route or '/'}#{i}")
     for route, cases in COVERAGE.items()
