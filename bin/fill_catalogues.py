@@ -1,4 +1,10 @@
-"""Complete the zh_Hans catalogue (msgstr = msgid) and apply known English translations."""
+"""Complete the zh_Hans catalogue (msgstr = msgid) and keep the English one honest.
+
+The English ``.po`` is the source of truth for English: its translations survive
+``makemessages``. EN below only seeds entries that are still empty; it never overwrites a
+translation. An English entry that msgmerge marked fuzzy (a guess from a similar msgid) keeps
+its flag, so it is neither compiled nor counted as done until someone translates it.
+"""
 
 from pathlib import Path
 
@@ -47,10 +53,10 @@ EN = {
     "档位": "Tier",
     "客户经理": "Account manager",
     "党建+中心工作管理平台": "Party Building Plus platform",
-    "党员": "Members",
-    "预备党员": "Probationary members",
-    "正式党员": "Full members",
-    "党支部": "Branches",
+    "党员": "Member",
+    "预备党员": "Probationary member",
+    "正式党员": "Full member",
+    "党支部": "Party branch",
     "人员": "People",
     "菜单": "Menu",
     "此项为必填项": "This field is required",
@@ -70,16 +76,29 @@ def main() -> None:
                 entry.flags.remove("fuzzy")
         po.metadata["Language"] = "zh_Hans"
         po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
+        _set_header(po)
         po.save()
     en = LOCALE / "en/LC_MESSAGES/django.po"
     if en.exists():
         po = polib.pofile(str(en))
         for entry in po:
-            if not entry.msgstr and entry.msgid in EN:
-                entry.msgstr = EN[entry.msgid]
-            if "fuzzy" in entry.flags:
+            if "fuzzy" in entry.flags and entry.msgid in EN:
                 entry.flags.remove("fuzzy")
+                entry.msgstr = ""
+            if not entry.msgstr and not entry.msgid_plural and entry.msgid in EN:
+                entry.msgstr = EN[entry.msgid]
+        po.metadata["Language"] = "en"
+        po.metadata["Plural-Forms"] = "nplurals=2; plural=(n != 1);"
+        _set_header(po)
         po.save()
+
+
+def _set_header(po: polib.POFile) -> None:
+    po.metadata_is_fuzzy = False
+    po.metadata["Project-Id-Version"] = "dangjian"
+    po.metadata["PO-Revision-Date"] = po.metadata.get("POT-Creation-Date", "")
+    po.metadata["Last-Translator"] = "dangjian"
+    po.metadata["Language-Team"] = "dangjian"
 
 
 if __name__ == "__main__":

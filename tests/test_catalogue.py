@@ -15,6 +15,13 @@ def test_chinese_catalogue_translates_every_message():
     assert po.fuzzy_entries() == []
 
 
+def test_english_catalogue_translates_every_message():
+    # English is a real choice, not a shell: bin/messages, then translate what it added.
+    po = polib.pofile(str(LOCALE / "en/LC_MESSAGES/django.po"))
+    assert [e.msgid for e in po.untranslated_entries()] == []
+    assert [e.msgid for e in po.fuzzy_entries()] == []
+
+
 def test_catalogues_are_compiled_by_the_install():
     for language in ("zh_Hans", "en"):
         assert (LOCALE / language / "LC_MESSAGES/django.mo").exists()

@@ -33,7 +33,15 @@ KIND_LABELS = {
     workdays.DayKind.LOCAL_HOLIDAY: gettext_lazy("本单位放假"),
     workdays.DayKind.LOCAL_WORKDAY: gettext_lazy("本单位上班"),
 }
-WEEKDAYS = [gettext_lazy(x) for x in ("一", "二", "三", "四", "五", "六", "日")]
+WEEKDAYS = [
+    gettext_lazy("一"),
+    gettext_lazy("二"),
+    gettext_lazy("三"),
+    gettext_lazy("四"),
+    gettext_lazy("五"),
+    gettext_lazy("六"),
+    gettext_lazy("日"),
+]
 
 
 def _month_of(value: str) -> dt.date:
