@@ -79,4 +79,9 @@ def navigation(request):
         ]
         if visible:
             sections.append({"title": title, "items": visible})
+    # Only the most specific match is active: /development/balance/ is not also /development/.
+    active = [item for section in sections for item in section["items"] if item["active"]]
+    longest = max((len(item["url"]) for item in active), default=0)
+    for item in active:
+        item["active"] = len(item["url"]) == longest
     return {"nav_sections": sections}

@@ -3,7 +3,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from .selectors import home_figures
+from .selectors import home_figures, party_work_items
 
 
 @login_required
@@ -14,7 +14,11 @@ def index(request):
         "full": [row["full"] for row in figures["per_branch"]],
         "probationary": [row["probationary"] for row in figures["per_branch"]],
     }
-    return render(request, "home/index.html", {"figures": figures, "chart": chart})
+    return render(
+        request,
+        "home/index.html",
+        {"figures": figures, "chart": chart, "party_work": party_work_items(request.user)},
+    )
 
 
 def healthz(request):

@@ -50,7 +50,9 @@ def _require_view(user):
 
 
 def _matrix_branches(request):
-    form = MatrixFilterForm(request.GET or None, actor=request.user)
+    form = MatrixFilterForm(
+        request.GET or None, actor=request.user, initial={"year": timezone.localdate().year}
+    )
     org = unit = None
     if form.is_valid():
         org, unit = form.cleaned_data.get("org"), form.cleaned_data.get("unit")

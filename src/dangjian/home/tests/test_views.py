@@ -39,7 +39,8 @@ def test_the_home_page_query_count_is_pinned(cast, login, django_assert_max_num_
     for i in range(25):
         make_person(f"党员{i}", cast.city.east, branch=cast.city.east_branch)
     client = login(cast.office)
-    with django_assert_max_num_queries(16):
+    # 16 for the figures and chart, 8 for the 党建工作 to-do panel's counts.
+    with django_assert_max_num_queries(24):
         client.get(reverse("home:index"))
 
 
@@ -52,3 +53,23 @@ def test_healthz_reports_the_database(db):
     response = Client().get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+def test_the_party_work_panel_counts_only_the_users_branch(cast, login):
+    from django.utils import timezone
+
+    from dangjian.orglife.models import Meeting
+
+    Meeting.objects.create(
+        branch=cast.city.east_branch,
+        kind="committee_meeting",
+        status=Meeting.Status.HELD,
+        held_on=timezone.localdate().replace(day=1),
+        topic="东湖支委会",
+    )
+    secretary = login(cast.secretary).get(reverse("home:index")).context["party_work"]
+    assert secretary[0]["label"] == "本月已召开会议" and secretary[0]["value"] == 1
+    outsider = login(cast.outsider).get(reverse("home:index")).context["party_work"]
+    assert outsider[0]["value"] == 0
+    labels = [item["label"] for item in outsider]
+    assert "公示中的党务公开" in labels
