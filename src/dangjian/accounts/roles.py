@@ -148,6 +148,7 @@ DUES = (
     "dues.quarterlyconsent",
     "dues.backpaymentdecision",
     "dues.arrearsflag",
+    "dues.duescorrection",
 )
 for _role, _actions in {
     Role.OFFICE: ALL,

@@ -27,7 +27,7 @@ from dangjian.customers.models import RetailCustomer
 from dangjian.orgs.models import PartyOrg, Unit
 from dangjian.people.models import Person
 
-from .scale import PREFIX
+from .scale import PREFIX, party_modules
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Case:
     user: str
     url: str
     api: bool = False
+    group: str = ""  # "党建" for the party-work pages (issue 4); ``--only 党建`` runs them
 
 
 @dataclass
@@ -63,11 +64,22 @@ def bench_users() -> dict[str, User]:
     party_root = PartyOrg.objects.get(code=f"{PREFIX}-PROOT")
     area = Unit.objects.get(code=f"{PREFIX}-A0-0-0-0")
     branch = PartyOrg.objects.get(code=f"{PREFIX}-O0-0-0-0")
-    return {
+    users = {
         "office": _user("bench_office", [(Role.OFFICE, root), (Role.OFFICE, party_root)]),
         "manager": _user("bench_manager", [(Role.ACCOUNT_MANAGER, area)]),
         "secretary": _user("bench_secretary", [(Role.SECRETARY, branch)]),
+        "member": _user("bench_member", [(Role.MEMBER, branch)]),
     }
+    for key in ("secretary", "member"):  # both are members of the branch they work in
+        if not Person.objects.filter(user=users[key]).exists():
+            person = (
+                Person.objects.filter(membership__branch=branch, user__isnull=True)
+                .order_by("pk")
+                .first()
+            )
+            if person is not None:
+                Person.objects.filter(pk=person.pk).update(user=users[key])
+    return users
 
 
 def cases() -> list[Case]:
@@ -106,7 +118,38 @@ def cases() -> list[Case]:
         Case("API 人员列表", "office", api + "people", api=True),
         Case("API 人员 首字母", "office", api + f"people?q={person.name_initials}", api=True),
     ]
+    result += party_cases()
     return result
+
+
+def party_cases() -> list[Case]:
+    """The party-work pages: each app's ``BENCH_CASES`` (demo/scale_<app>.py) and the pages
+    of the bench secretary's own branch (its id resolved here)."""
+    branch = PartyOrg.objects.get(code=f"{PREFIX}-O0-0-0-0").pk
+    result = [
+        Case(label, user, url, api=url.startswith("/api/"), group="党建")
+        for module in party_modules()
+        for label, user, url in module.BENCH_CASES
+    ]
+    result += [
+        Case("组织生活 支部书记 支部日历", "secretary", f"/orglife/branches/{branch}/"),
+        Case("组织生活 支部书记 学时", "secretary", f"/orglife/branches/{branch}/study-hours/"),
+        Case("组织生活 支部书记 会议列表", "secretary", "/orglife/meetings/"),
+        Case("党费 支部书记 支部台账", "secretary", f"/dues/branch/{branch}/"),
+        Case("党费 支部台账", "office", f"/dues/branch/{branch}/"),
+        Case("发展党员 支部书记 进度", "secretary", "/development/pipeline/?by=branch"),
+        Case("发展党员 支部书记 均衡", "secretary", "/development/balance/?years=3"),
+        Case("组织关系转接 支部书记 流动党员", "secretary", "/transfers/mobile/"),
+    ]
+    for case in result:
+        case.group = "党建"
+    return result
+
+
+def _selected(case: Case, only: str) -> bool:
+    """``only``: words separated by ``|``; a case runs when its label or group has one."""
+    words = [w for w in only.split("|") if w]
+    return not words or any(w in case.label or w == case.group for w in words)
 
 
 def _percentile(values, q):
@@ -223,7 +266,7 @@ def run(*, repeat: int = 30, explain: bool = False, only: str = "", out=print) -
     out("| 场景 | 用户 | p50 ms | p95 ms | SQL 条数 | 其中 SQL ms | 状态 |")
     out("|---|---|---:|---:|---:|---:|---:|")
     for case in cases():
-        if only and only not in case.label:
+        if not _selected(case, only):
             continue
         r = run_case(case, clients, tokens, repeat=repeat, explain=explain)
         results.append(r)

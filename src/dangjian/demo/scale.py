@@ -14,13 +14,14 @@ import random
 import time
 from collections.abc import Callable
 
+from django.apps import apps
 from django.db import connection, transaction
 
 from dangjian.customers.models import RetailCustomer
 from dangjian.orgs.models import PartyOrg, Unit
 from dangjian.people.models import Membership, Person
 from dangjian.platform import idcard
-from dangjian.platform.bulk_write import TableWriter
+from dangjian.platform.bulk_write import TableWriter, reserve_ids
 from dangjian.platform.crypto import encrypt, lookup_hash
 from dangjian.platform.pinyin_search import pinyin_of
 
@@ -61,6 +62,29 @@ def _reset_sequences(models) -> None:
             cursor.execute(sql)
 
 
+def insert_objects(model, objs: list, *, batch: int = 20000) -> list:
+    """Insert unsaved model instances fast and return them with their primary keys.
+
+    PostgreSQL: ids from the table's sequence, rows sent with ``COPY`` (no per-value field
+    API, no giant ``INSERT``); elsewhere ``bulk_create``. No signals, no history rows, no
+    ``save()``: ``auto_now`` columns get the current time, other unset columns their defaults.
+    """
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=batch)
+    writer = TableWriter(model, convert=True)
+    attnames, pk = writer.attnames, model._meta.pk.attname
+    for start in range(0, len(objs), batch):
+        chunk = objs[start : start + batch]
+        for obj, new_id in zip(chunk, reserve_ids(model, len(chunk)), strict=True):
+            setattr(obj, pk, new_id)
+            obj._state.adding, obj._state.db = False, "default"
+        writer.write(
+            ({a: v for a in attnames if (v := getattr(obj, a)) is not None} for obj in chunk),
+            batch=batch,
+        )
+    return objs
+
+
 def _path(parent_path: str, index: int) -> str:
     return parent_path + Unit._int2str(index).rjust(Unit.steplen, "0")
 
@@ -71,9 +95,11 @@ def generate(
     people: int = 50_000,
     bureaus: int = 1000,
     seed: int = 7,
+    party_years: int = 0,
     log: Callable[[str], None] = print,
 ) -> dict[str, int]:
-    """Write the national tree, people, members and customers; return row counts."""
+    """Write the national tree, people, members and customers (and ``party_years`` years of
+    party work, see ``generate_party``); return row counts."""
     if Unit.objects.filter(code=f"{PREFIX}-ROOT").exists():
         raise ValueError("规模数据已存在（编码 S-ROOT）；请使用新的空数据库")
     rng = random.Random(seed)
@@ -87,6 +113,8 @@ def generate(
         _reset_sequences(
             [Unit, PartyOrg, PartyOrg.units.through, Person, Membership, RetailCustomer]
         )
+    if party_years:
+        counts.update(_generate_party(party_years, step))
     if connection.vendor == "postgresql":
         # VACUUM sets the visibility map so counts can use index-only scans.
         # (VACUUM cannot run inside a transaction, e.g. in tests: ANALYZE only then.)
@@ -95,6 +123,85 @@ def generate(
         with connection.cursor() as cursor:
             cursor.execute(command)
     step("完成")
+    return counts
+
+
+PARTY_GENERATORS = (
+    "scale_orglife",
+    "scale_dues",
+    "scale_development",
+    "scale_disclosure",
+    "scale_transfers",
+)
+
+
+PARTY_APPS = {"orglife", "dues", "development", "disclosure", "transfers"}
+
+
+def party_modules() -> list:
+    """The per-app scale generators (``generate(years=…)`` and ``BENCH_CASES`` each)."""
+    import importlib
+
+    return [importlib.import_module(f"dangjian.demo.{name}") for name in PARTY_GENERATORS]
+
+
+def generate_party(*, years: int = 5, log: Callable[[str], None] = print) -> dict[str, int]:
+    """Add ``years`` years of party work (meetings, dues ledgers, development cases, notices,
+    transfers) to an existing scale database (``generate`` already run)."""
+    if not PartyOrg.objects.filter(code=f"{PREFIX}-PROOT").exists():
+        raise ValueError("没有规模数据（编码 S-PROOT）；请先运行 gen_scale")
+    started = time.monotonic()
+
+    def step(message):
+        log(f"[{time.monotonic() - started:7.1f}s] {message}")
+
+    counts = _generate_party(years, step)
+    if connection.vendor == "postgresql":
+        # Only the new tables: the customers and people are as gen_scale left them.
+        tables = ", ".join(
+            connection.ops.quote_name(m._meta.db_table)
+            for m in apps.get_models()
+            if m._meta.app_label in PARTY_APPS and not m._meta.proxy
+        )
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+        step(command)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{command} {tables}")
+    step("完成")
+    return counts
+
+
+def _generate_party(years: int, step) -> dict[str, int]:
+    from dangjian.orglife.models import Meeting
+
+    if Meeting.objects.filter(branch__code__startswith=f"{PREFIX}-").exists():
+        raise ValueError("规模数据中已有党建工作数据（会议）；请使用新的规模数据库")
+    counts: dict[str, int] = {}
+    with transaction.atomic():  # all or nothing: a failed run leaves no half-written years
+        counts.update(_run_party_generators(years, step))
+    return counts
+
+
+def _run_party_generators(years: int, step) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for module in party_modules():
+        made = module.generate(years=years)
+        counts.update(made)
+        step(
+            f"{module.__name__.rsplit('.', 1)[-1]}: "
+            + ", ".join(f"{k} {v}" for k, v in made.items())
+        )
+    # What the nightly tasks would have done: flag long arrears, overdue letters, long-away
+    # 流动党员 (so the flag pages have their rows).
+    from dangjian.dues.services import dues_arrears_scan
+    from dangjian.transfers.services import transfers_flag_overdue
+
+    counts["arrears_flags"] = dues_arrears_scan()["flagged"]
+    flagged = transfers_flag_overdue()
+    counts["overdue_letters"], counts["mobile_flagged"] = flagged["letters"], flagged["mobile"]
+    step(
+        f"定期检查：{counts['arrears_flags']} 名党员连续未交党费，{flagged['letters']} 封介绍信逾期"
+    )
     return counts
 
 

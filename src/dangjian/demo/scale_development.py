@@ -2,7 +2,7 @@
 
 About three cases per branch (applicants, activists, candidates, probationary members and
 completed cases spread over ``years``), each with its step rows, and this year's plan per
-branch — written with bulk_create in big batches, no per-row service calls. The pipeline and
+branch — written in big batches through ``scale.insert_objects`` (COPY on PostgreSQL), no per-row service calls. The pipeline and
 balance pages aggregate these rows in SQL.
 """
 
@@ -21,7 +21,7 @@ from dangjian.orgs.models import PartyOrg
 from dangjian.people.models import Person
 
 from .development import OFFSET
-from .scale import PREFIX
+from .scale import PREFIX, insert_objects
 
 BATCH = 5000
 
@@ -92,7 +92,7 @@ def generate(*, years: int = 5, per_branch: int = 3, seed: int = 11) -> dict:
     with transaction.atomic():
         created = []
         for i in range(0, len(cases), BATCH):
-            created += DevelopmentCase.objects.bulk_create(cases[i : i + BATCH])
+            created += insert_objects(DevelopmentCase, cases[i : i + BATCH])
         steps = []
         for case in created:
             start = case.applied_on
@@ -108,9 +108,9 @@ def generate(*, years: int = 5, per_branch: int = 3, seed: int = 11) -> dict:
                     )
                 )
             if len(steps) >= BATCH:
-                DevelopmentStep.objects.bulk_create(steps)
+                insert_objects(DevelopmentStep, steps)
                 steps = []
-        DevelopmentStep.objects.bulk_create(steps)
+        insert_objects(DevelopmentStep, steps)
         DevelopmentPlan.objects.bulk_create(plans, batch_size=BATCH, ignore_conflicts=True)
     return {
         "development_cases": len(created),

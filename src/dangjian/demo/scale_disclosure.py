@@ -2,7 +2,7 @@
 every branch (about four 党务公开 a year each) and for every committee (任前公示, a third of
 them public), with an objection on about one notice in twenty.
 
-Big batches of ``bulk_create``; no history rows (scale data, not user edits).
+Big batches through ``scale.insert_objects`` (COPY on PostgreSQL); no history rows (scale data, not user edits).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dangjian.disclosure.models import Notice, Objection
 from dangjian.disclosure.rules import public_period_end
 from dangjian.orgs.models import PartyOrg
 
-from .scale import PREFIX
+from .scale import PREFIX, insert_objects
 
 BATCH = 5000
 
@@ -73,7 +73,7 @@ def generate(*, years: int = 5, seed: int = 11) -> dict:
                     )
                 )
         with transaction.atomic():
-            created = Notice.objects.bulk_create(rows, batch_size=BATCH)
+            created = insert_objects(Notice, rows)
             objections = [
                 Objection(
                     notice=n,
@@ -87,7 +87,7 @@ def generate(*, years: int = 5, seed: int = 11) -> dict:
                 for n in created
                 if rng.random() < 0.05
             ]
-            Objection.objects.bulk_create(objections, batch_size=BATCH)
+            insert_objects(Objection, objections)
         counts["notices"] += len(created)
         counts["objections"] += len(objections)
     return counts

@@ -1,7 +1,7 @@
 """Scale data for dues on top of ``demo.scale`` (2 000 branches, ~30 000 members): one base
 per member from the start of the window and ``years`` years of monthly payments (~95% paid;
 about 3% of members stop paying for the last 3–9 months so the arrears view and the flag
-scan have work). Big batches of ``bulk_create``; no audit rows (scale data, not user edits).
+scan have work). Big batches through ``scale.insert_objects`` (COPY on PostgreSQL); no audit rows (scale data, not user edits).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dangjian.dues import rules
 from dangjian.dues.models import DuesBase, DuesPayment
 from dangjian.people.models import Membership
 
-from .scale import PREFIX
+from .scale import PREFIX, insert_objects
 
 BATCH = 10000
 
@@ -36,11 +36,11 @@ def generate(*, years: int = 5, seed: int = 11) -> dict:
 
     def flush(force=False):
         if len(bases) >= BATCH or (force and bases):
-            DuesBase.objects.bulk_create(bases, batch_size=BATCH)
+            insert_objects(DuesBase, bases)
             counts["bases"] += len(bases)
             bases.clear()
         if len(payments) >= BATCH or (force and payments):
-            DuesPayment.objects.bulk_create(payments, batch_size=BATCH)
+            insert_objects(DuesPayment, payments)
             counts["payments"] += len(payments)
             payments.clear()
 

@@ -3,7 +3,7 @@ members): ``years`` years of meetings for every branch (about 46 a year each: mo
 支委会/党小组会/主题党日, quarterly 党员大会/党课, yearly 组织生活会/谈心谈话, with ~7% missed so
 the matrix has red cells), and attendance for the last ``attendance_years`` years.
 
-Big batches of ``bulk_create``; no history rows (scale data, not user edits).
+Big batches through ``scale.insert_objects`` (COPY on PostgreSQL); no history rows (scale data, not user edits).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dangjian.orglife.models import Attendance, Meeting
 from dangjian.orgs.models import PartyOrg
 from dangjian.people.models import Membership
 
-from .scale import PREFIX
+from .scale import PREFIX, insert_objects
 
 BATCH = 5000
 DAY = {
@@ -97,7 +97,7 @@ def generate(*, years: int = 5, attendance_years: int = 1, seed: int = 7) -> dic
                     )
         for start in range(0, len(pending), BATCH):
             with transaction.atomic():
-                chunk = Meeting.objects.bulk_create(pending[start : start + BATCH])
+                chunk = insert_objects(Meeting, pending[start : start + BATCH])
                 counts["meetings"] += len(chunk)
                 if year >= attendance_from:
                     counts["attendance"] += _attendance(rng, chunk, rolls)
@@ -120,7 +120,7 @@ def _attendance(rng, meetings: list[Meeting], rolls: dict[int, list[int]]) -> in
                     reason="出差" if status == "leave" else "",
                 )
             )
-    Attendance.objects.bulk_create(rows, batch_size=BATCH)
+    insert_objects(Attendance, rows)
     return len(rows)
 
 

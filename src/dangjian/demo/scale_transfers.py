@@ -3,7 +3,7 @@
 a few percent never receipted, so the overdue list has rows) and 流动党员 records for about
 3% of members (some away too long).
 
-Letters are records only: memberships are not moved. Big batches of ``bulk_create``; no
+Letters are records only: memberships are not moved. Big batches through ``scale.insert_objects`` (COPY on PostgreSQL); no
 history rows (scale data, not user edits).
 """
 
@@ -19,7 +19,7 @@ from dangjian.people.models import Membership
 from dangjian.transfers.models import MobileMember, Transfer
 from dangjian.transfers.rules import add_months, letter_valid_until
 
-from .scale import PREFIX
+from .scale import PREFIX, insert_objects
 
 BATCH = 5000
 
@@ -75,7 +75,7 @@ def generate(*, years: int = 5, seed: int = 13) -> dict:
                 )
             )
         with transaction.atomic():
-            created = Transfer.objects.bulk_create(rows, batch_size=BATCH)
+            created = insert_objects(Transfer, rows)
             through.objects.bulk_create(
                 [
                     through(transfer_id=t.pk, partyorg_id=org_id)
@@ -95,7 +95,7 @@ def generate(*, years: int = 5, seed: int = 13) -> dict:
         for person_id, branch_id, *_rest in rng.sample(members, len(members) * 3 // 100)
     ]
     with transaction.atomic():
-        MobileMember.objects.bulk_create(mobiles, batch_size=BATCH)
+        insert_objects(MobileMember, mobiles)
     counts["mobile"] = len(mobiles)
     return counts
 

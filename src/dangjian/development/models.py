@@ -71,6 +71,8 @@ class DevelopmentCase(models.Model):
         indexes = [
             models.Index(fields=["branch", "stage"], name="devcase_branch_stage_idx"),
             models.Index(fields=["stage", "next_due_on"], name="devcase_stage_due_idx"),
+            # The case list's default order (next deadline first), also for the overdue filter.
+            models.Index(fields=["next_due_on", "id"], name="devcase_due_idx"),
         ]
 
     def __str__(self):

@@ -88,18 +88,45 @@ def _bureau_of_branches(branch_ids) -> dict[int, tuple[int | None, str]]:
     return out
 
 
-def pipeline(actor, *, by: str = "bureau", bureau: int | None = None, year: int | None = None):
+def pipeline_branches(actor, *, bureau: int | None = None):
+    """The branches of the pipeline's per-branch view (those covering a unit of ``bureau``'s
+    subtree when given): a queryset the view paginates."""
+    branches = PartyOrg.objects.restrict(actor, "view").filter(kind=PartyOrg.Kind.BRANCH)
+    if bureau is not None:
+        unit = Unit.objects.filter(pk=bureau).only("path").first()
+        if unit is None:
+            return branches.none()
+        branches = branches.filter(
+            pk__in=PartyOrg.objects.filter(units__path__startswith=unit.path).values("pk")
+        )
+    return branches
+
+
+def pipeline(
+    actor,
+    *,
+    by: str = "bureau",
+    bureau: int | None = None,
+    year: int | None = None,
+    branches=None,
+    page_ids: list[int] | None = None,
+):
     """Counts of applicants, activists, candidates and probationary members per county bureau
     (or per branch of one bureau), with overdue cases, the year's quota and admissions.
-    A handful of GROUP BY queries whatever the number of branches."""
+    A handful of GROUP BY queries whatever the number of branches.
+
+    ``branches`` (a queryset, default every visible branch) limits what is counted;
+    ``page_ids`` (per-branch view only) gives the rows of one page, in that order, while the
+    totals still cover every branch counted."""
     today = timezone.localdate()
     year = year or today.year
-    branches = dict(
-        PartyOrg.objects.restrict(actor, "view")
-        .filter(kind=PartyOrg.Kind.BRANCH)
-        .values_list("pk", "name")
-    )
-    cases = DevelopmentCase.objects.restrict(actor, "view").filter(branch_id__in=list(branches))
+    if branches is None:
+        branches = PartyOrg.objects.restrict(actor, "view").filter(kind=PartyOrg.Kind.BRANCH)
+    # Filter by a subquery, not by a list of thousands of ids (parsing and planning a
+    # 2 000-parameter IN list costs more than the query).
+    branch_ids = branches.values("pk")
+    branches = dict(branches.values_list("pk", "name"))
+    cases = DevelopmentCase.objects.restrict(actor, "view").filter(branch_id__in=branch_ids)
     stage_counts = (
         cases.filter(stage__in=PIPELINE_STAGES)
         .values("branch_id", "stage")
@@ -114,10 +141,10 @@ def pipeline(actor, *, by: str = "bureau", bureau: int | None = None, year: int 
     )
     quotas = dict(
         DevelopmentPlan.objects.restrict(actor, "view")
-        .filter(year=year, branch_id__in=list(branches))
+        .filter(year=year, branch_id__in=branch_ids)
         .values_list("branch_id", "quota")
     )
-    bureau_of = _bureau_of_branches(list(branches)) if (by == "bureau" or bureau) else {}
+    bureau_of = _bureau_of_branches(branch_ids) if (by == "bureau" or bureau) else {}
 
     def group_of(branch_id):
         if by == "bureau" and not bureau:
@@ -125,10 +152,14 @@ def pipeline(actor, *, by: str = "bureau", bureau: int | None = None, year: int 
         return branch_id, branches[branch_id]
 
     rows: dict = {}
+    totals = PipelineRow(None, _("合计"))
+    paged = None if page_ids is None or by != "branch" else set(page_ids)
 
     def row(branch_id) -> PipelineRow | None:
         if bureau and bureau_of.get(branch_id, (None,))[0] != bureau:
             return None
+        if paged is not None and branch_id not in paged:
+            return totals  # counted in the totals only
         key, name = group_of(branch_id)
         if key not in rows:
             rows[key] = PipelineRow(key, name)
@@ -148,8 +179,11 @@ def pipeline(actor, *, by: str = "bureau", bureau: int | None = None, year: int 
         r = row(item["branch_id"])
         if r is not None:
             r.admitted += item["n"]
-    result = sorted(rows.values(), key=lambda r: (r.key is None, r.name))
-    totals = PipelineRow(None, _("合计"))
+    if paged is not None:
+        order = {pk: i for i, pk in enumerate(page_ids)}
+        result = sorted(rows.values(), key=lambda r: order.get(r.key, len(order)))
+    else:
+        result = sorted(rows.values(), key=lambda r: (r.key is None, r.name))
     for r in result:
         for s, n in r.counts.items():
             totals.counts[s] = totals.counts.get(s, 0) + n
@@ -176,13 +210,9 @@ def balance(actor, *, years: int = 3, only_highlighted: bool = False) -> list[Ba
     """Per branch: the last new member (入党日期), years since, members, activists and
     candidates in the pipeline; branches with no new member in ``years`` years highlighted."""
     today = timezone.localdate()
-    branches = list(
-        PartyOrg.objects.restrict(actor, "view")
-        .filter(kind=PartyOrg.Kind.BRANCH)
-        .values_list("pk", "name", "established_on")
-        .order_by("path")
-    )
-    ids = [b[0] for b in branches]
+    visible = PartyOrg.objects.restrict(actor, "view").filter(kind=PartyOrg.Kind.BRANCH)
+    branches = list(visible.values_list("pk", "name", "established_on").order_by("path"))
+    ids = visible.values("pk")  # a subquery: no IN list of thousands of ids
     joined = {
         r["branch_id"]: r
         for r in Membership.objects.filter(branch_id__in=ids)

@@ -25,6 +25,8 @@ from .forms import (
     ResolveForm,
     StepForm,
     add_service_errors,
+    chosen_step,
+    step_hints,
 )
 from .models import (
     DevelopmentCase,
@@ -104,6 +106,12 @@ def _case(request, pk, action="view"):
     )
 
 
+def _step_form(case, facts, values, number, data=None, files=None) -> StepForm:
+    """The form of step ``number`` with the rule hints worked out for this case."""
+    hints = step_hints(number, facts, values, timezone.localdate())
+    return StepForm(data, files, number=number, hints=hints)
+
+
 def _detail_context(request, case, **forms):
     facts = services.facts_for(case)
     values = services.rule_values_for(case.branch, timezone.localdate())
@@ -128,9 +136,11 @@ def _detail_context(request, case, **forms):
         "moves": list(case.moves.all()),
     }
     if can_change:
+        step = request.GET.get("step")
+        step = int(step) if step in {str(n) for n in numbers} else (numbers[0] if numbers else None)
         context.update(
             {
-                "step_form": StepForm(numbers=numbers),
+                "step_form": _step_form(case, facts, values, step) if step else None,
                 "contact_form": ContactForm(actor=request.user, case=case),
                 "notice_form": NoticeForm(),
                 "objection_form": ObjectionForm(),
@@ -165,25 +175,28 @@ def _post_form(request, case, form, key, call, ok):
 @require_POST
 def step_add(request, pk):
     case = _case(request, pk, "change")
-    numbers = rules.expected_steps(services.facts_for(case))
-    form = StepForm(request.POST, request.FILES, numbers=numbers)
+    facts = services.facts_for(case)
+    numbers = rules.expected_steps(facts)
+    number = chosen_step(request.POST.get("number"), numbers) or 1
+    values = services.rule_values_for(case.branch, timezone.localdate())
+    form = _step_form(case, facts, values, number, request.POST, request.FILES)
 
     def call(d):
         files = [(d["attachment_kind"] or "other", d["attachment"])] if d.get("attachment") else []
         services.step_record(
             actor=request.user,
             case=case,
-            number=d["number"],
+            number=number,
             occurred_on=d["occurred_on"],
-            decision=d["decision"],
-            notes=d["notes"],
-            passed=d["passed"],
-            training_days=d["training_days"],
-            training_hours=d["training_hours"],
+            decision=d.get("decision", ""),
+            notes=d.get("notes", ""),
+            passed=d.get("passed"),
+            training_days=d.get("training_days"),
+            training_hours=d.get("training_hours"),
             vote=form.vote(),
-            outcome=d["outcome"],
-            extension_months=d["extension_months"],
-            exception_reason=d["exception_reason"],
+            outcome=d.get("outcome", ""),
+            extension_months=d.get("extension_months"),
+            exception_reason=d.get("exception_reason", ""),
             attachments=files,
         )
 
@@ -317,14 +330,34 @@ def attachment_download(request, pk):
     )
 
 
+PIPELINE_SORTS = {"path": "path", "name": "name"}
+
+
 @login_required
 def pipeline(request):
+    """Pipeline per county bureau, or per branch (all, or one bureau's) — the per-branch view
+    pages through the branches; the totals cover them all."""
     _need(request, "view")
     by = "branch" if request.GET.get("by") == "branch" else "bureau"
     bureau = request.GET.get("bureau")
     bureau = int(bureau) if bureau and bureau.isdigit() else None
     year = timezone.localdate().year
-    rows, totals = selectors.pipeline(request.user, by=by, bureau=bureau, year=year)
+    drill = by == "branch" or bureau is not None
+    listing = None
+    if drill:
+        branches = selectors.pipeline_branches(request.user, bureau=bureau)
+        listing = paginate(
+            request, branches, sort_fields=PIPELINE_SORTS, default_sort="path", per_page=50
+        )
+        rows, totals = selectors.pipeline(
+            request.user,
+            by="branch",
+            year=year,
+            branches=branches,
+            page_ids=[b.pk for b in listing.rows],
+        )
+    else:
+        rows, totals = selectors.pipeline(request.user, by="bureau", year=year)
     return render(
         request,
         "development/pipeline.html",
@@ -334,7 +367,8 @@ def pipeline(request):
             "by": by,
             "bureau": bureau,
             "year": year,
-            "drill_branches": by == "branch" or bureau is not None,
+            "drill_branches": drill,
+            "listing": listing,
         },
     )
 

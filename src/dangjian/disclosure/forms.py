@@ -1,10 +1,12 @@
 from django import forms
-from django.db.models import Min
+from django.db.models import Min, Q
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.orgs.models import PartyOrg
 from dangjian.platform.forms import StyledFormMixin
+from dangjian.platform.search_pick import SearchPickField, SearchPickMultipleField
 
 from .models import Notice, Objection
 from .services import RESULTS_FOR_KIND
@@ -14,7 +16,36 @@ def _orgs_for(actor):
     return PartyOrg.objects.restrict(actor, "view").exclude(kind=PartyOrg.Kind.GROUP)
 
 
+def audience_candidates(actor, notice=None):
+    """The organisations ``actor`` sees (and those the notice already addresses, so that
+    editing keeps them): found by name, never listed whole."""
+    candidates = Q(pk__in=_orgs_for(actor).filter(is_active=True).values("pk"))
+    if notice is not None and notice.pk:
+        candidates |= Q(pk__in=notice.audience_orgs.values("pk"))
+    return PartyOrg.objects.exclude(kind=PartyOrg.Kind.GROUP).filter(candidates)
+
+
+def search_orgs(queryset, text):
+    return queryset.filter(Q(name__icontains=text) | Q(code=text)).order_by("path")
+
+
 class NoticeForm(StyledFormMixin, forms.ModelForm):
+    issuing_org = SearchPickField(
+        PartyOrg.objects.none(),
+        label=_("发布组织"),
+        search=search_orgs,
+        suggest_url=reverse_lazy("disclosure:suggest", args=["issuing_org"]),
+        placeholder=_("输入组织名称中的文字"),
+    )
+    audience_orgs = SearchPickMultipleField(
+        PartyOrg.objects.none(),
+        label=_("指定组织"),
+        required=False,
+        search=search_orgs,
+        suggest_url=reverse_lazy("disclosure:suggest", args=["audience_orgs"]),
+        placeholder=_("输入组织名称中的文字"),
+    )
+
     class Meta:
         model = Notice
         fields = [
@@ -30,17 +61,13 @@ class NoticeForm(StyledFormMixin, forms.ModelForm):
         widgets = {
             "content": forms.Textarea(attrs={"rows": 12}),
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "audience_orgs": forms.SelectMultiple(attrs={"size": 6}),
         }
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         orgs = _orgs_for(actor).order_by("path")
         self.fields["issuing_org"].queryset = orgs
-        self.fields["audience_orgs"].queryset = PartyOrg.objects.exclude(
-            kind=PartyOrg.Kind.GROUP
-        ).order_by("path")
-        self.fields["audience_orgs"].required = False
+        self.fields["audience_orgs"].queryset = audience_candidates(actor, self.instance)
         self.fields["audience_orgs"].help_text = _("公开范围为“指定组织”时选择，含其下级组织")
         self.fields["content"].help_text = _("纯文本，空行分段；不支持HTML")
         self.fields["working_days"].help_text = _(
@@ -48,8 +75,9 @@ class NoticeForm(StyledFormMixin, forms.ModelForm):
         )
         if not self.instance.pk:
             self.initial.setdefault("starts_on", timezone.localdate())
-            if orgs.count() == 1:
-                self.initial.setdefault("issuing_org", orgs.first())
+            only = list(orgs[:2])
+            if len(only) == 1 and not self.initial.get("issuing_org"):
+                self.initial["issuing_org"] = only[0]
 
 
 class NoticeFilterForm(StyledFormMixin, forms.Form):

@@ -79,6 +79,8 @@ class Notice(models.Model):
         indexes = [
             models.Index(fields=["status", "audience", "-starts_on"], name="notice_status_idx"),
             models.Index(fields=["issuing_org", "-starts_on"], name="notice_org_idx"),
+            # The notice lists (page and API): newest first.
+            models.Index(fields=["-starts_on", "-id"], name="notice_recent_idx"),
         ]
 
     def __str__(self):

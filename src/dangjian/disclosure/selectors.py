@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from dangjian.orgs.models import PartyOrg
+from dangjian.people.models import Membership
 from dangjian.platform.scoping import EVERYTHING, grants_for, scope_filter
 
 from .models import Notice, Objection
@@ -25,7 +26,10 @@ def _reader_paths(actor) -> list[str]:
     if cached is not None:
         return cached
     node_ids = {g.node_id for g in grants_for(actor) if g.tree == "party"}
-    orgs = PartyOrg.objects.filter(Q(pk__in=node_ids) | Q(members__person__user=actor))
+    # Two IN (…) lists rather than an OR across the membership join, which makes the database
+    # join every membership of the company to find the actor's one.
+    own_branch = Membership.objects.filter(person__user=actor).values("branch_id")
+    orgs = PartyOrg.objects.filter(Q(pk__in=node_ids) | Q(pk__in=own_branch))
     paths = sorted(set(orgs.values_list("path", flat=True)))
     actor._disclosure_paths = paths
     return paths

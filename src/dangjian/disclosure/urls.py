@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.notice_list, name="list"),
     path("export/", views.notice_export, name="export"),
     path("new/", views.notice_edit, name="create"),
+    path("suggest/<slug:field>/", views.suggest, name="suggest"),
     path("<int:pk>/", views.notice_detail, name="detail"),
     path("<int:pk>/edit/", views.notice_edit, name="edit"),
     path("<int:pk>/attachments/", views.notice_attach, name="attach"),

@@ -12,6 +12,7 @@ from dangjian.platform.excel import xlsx_response
 from dangjian.platform.history import history_rows
 from dangjian.platform.listing import paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
+from dangjian.platform.search_pick import is_pick_search, pick_search_initial, suggest_response
 
 from . import public_guard, selectors, services
 from .forms import (
@@ -174,8 +175,11 @@ def notice_edit(request, pk=None):
         if notice.status != Notice.Status.DRAFT:
             messages.error(request, _("已发布的公示不能修改"))
             return redirect("disclosure:detail", pk=pk)
-    form = NoticeForm(request.POST or None, instance=notice, actor=request.user)
-    if request.method == "POST" and form.is_valid():
+    if is_pick_search(request):
+        form = NoticeForm(instance=notice, actor=request.user, initial=pick_search_initial(request))
+    else:
+        form = NoticeForm(request.POST or None, instance=notice, actor=request.user)
+    if form.is_bound and form.is_valid():
         try:
             saved = services.notice_save(
                 actor=request.user,
@@ -190,6 +194,14 @@ def notice_edit(request, pk=None):
             messages.success(request, _("已保存“%(t)s”") % {"t": saved.title})
             return redirect("disclosure:detail", pk=saved.pk)
     return render(request, "disclosure/form.html", {"form": form, "notice": notice})
+
+
+@login_required
+def suggest(request, field):
+    """Matches for the notice form's organisation pickers, in the form's own scope."""
+    if field not in ("issuing_org", "audience_orgs") or not user_can(request.user, "add", Notice):
+        raise Http404
+    return suggest_response(request, NoticeForm(actor=request.user), field)
 
 
 def _add_errors(form, exc: ValidationError) -> None:

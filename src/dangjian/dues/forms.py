@@ -111,6 +111,41 @@ class PaymentForm(StyledForm):
     note = forms.CharField(label=_("备注"), required=False, max_length=200)
 
 
+class CorrectionForm(StyledForm):
+    ACTIONS = [
+        ("amend", _("更正为下列内容（原记录冲销，按下列内容重新登记）")),
+        ("reverse", _("整笔冲销（误登记，该月恢复为未交）")),
+    ]
+    action = forms.ChoiceField(
+        label=_("更正方式"), choices=ACTIONS, widget=forms.RadioSelect, initial="amend"
+    )
+    month = MonthField(label=_("所属月份"), required=False)
+    amount = MoneyField(label=_("实交金额（元）"), required=False)
+    paid_on = forms.DateField(label=_("交纳日期"), required=False, widget=DateInput())
+    method = forms.ChoiceField(label=_("交纳方式"), choices=Method.choices, required=False)
+    proxy_name = forms.CharField(
+        label=_("代缴人"), required=False, max_length=50, help_text=_("由他人代缴时填写代缴人姓名")
+    )
+    reason = forms.CharField(
+        label=_("更正原因"),
+        max_length=300,
+        help_text=_("如：金额录错、月份录错、记到了其他党员名下；原记录和本次更正都会保留"),
+        error_messages={"required": _("此项为必填项")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "amend":
+            for name in ("month", "amount", "paid_on", "method"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("更正为新内容时必填"))
+        return data
+
+
 class ExtraForm(StyledForm):
     amount = MoneyField(label=_("金额（元）"))
     paid_on = forms.DateField(label=_("交纳日期"), widget=DateInput())

@@ -270,3 +270,65 @@ class ArrearsFlag(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.months}"
+
+
+class DuesCorrection(models.Model):
+    """A correction of a recorded payment, kept as its own entry (never a silent edit).
+
+    The wrong ledger row is reversed (removed from the ledger, its values copied here) and,
+    unless the correction only reverses, a new payment is recorded through the same checks
+    as any payment (``new_*`` copy its values). The ledger shows the corrected state; the
+    member's page lists both sides of every correction with its reason.
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="dues_corrections"
+    )
+    reason = models.CharField(_("更正原因"), max_length=300)
+    reversed_month = models.DateField(_("原所属月份"))
+    reversed_due = models.DecimalField(_("原应交（元）"), **MONEY)
+    reversed_amount = models.DecimalField(_("原实交（元）"), **MONEY)
+    reversed_paid_on = models.DateField(_("原交纳日期"))
+    reversed_method = models.CharField(_("原交纳方式"), max_length=10, choices=Method.choices)
+    reversed_proxy_name = models.CharField(_("原代缴人"), max_length=50, blank=True)
+    reversed_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("原录入人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reversed_recorded_at = models.DateTimeField(_("原录入时间"), null=True)
+    new_month = models.DateField(_("更正后所属月份"), null=True, blank=True)
+    new_amount = models.DecimalField(_("更正后实交（元）"), null=True, blank=True, **MONEY)
+    new_paid_on = models.DateField(_("更正后交纳日期"), null=True, blank=True)
+    new_method = models.CharField(
+        _("更正后交纳方式"), max_length=10, choices=Method.choices, blank=True
+    )
+    new_proxy_name = models.CharField(_("更正后代缴人"), max_length=50, blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("更正人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    corrected_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
+
+    scope = PERSON_SCOPE
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("党费更正记录")
+        verbose_name_plural = _("党费更正记录")
+        ordering = ["-corrected_at", "-pk"]
+        indexes = [
+            models.Index(fields=["person", "-corrected_at"], name="dues_correction_person_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.reversed_month:%Y-%m} {self.reason}"
+
+    @property
+    def reverses_only(self) -> bool:
+        return self.new_month is None

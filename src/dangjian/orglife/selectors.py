@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
@@ -102,7 +103,7 @@ class Cell:
     def label(self) -> str:
         return STATUS_LABELS[self.status]
 
-    @property
+    @cached_property  # read twice per cell by the matrix template
     def missing_kinds(self) -> list[str]:
         return [
             str(KIND_LABELS[k])
@@ -135,22 +136,44 @@ def compliance_rows(
     actor, branches: list[PartyOrg], year: int, *, today: dt.date | None = None
 ) -> list[MatrixRow]:
     """One row of 12 month cells per branch: one meeting query for all the branches, the
-    rule book loaded once; no query per branch."""
+    rule book loaded once; no query per branch.
+
+    A month's state depends only on the branch's periods and on how many meetings of each
+    kind it held in that month's period, so states are computed once per distinct
+    combination and shared (most branches of a page hold the same pattern)."""
     today = today or timezone.localdate()
     book = RuleBook.load()
     counts = _held_counts(actor, [b.pk for b in branches], year)
     on = min(today, dt.date(year, 12, 31))
+    layouts: dict = {}  # (periods, not required) -> per month: [(kind, months of its period)]
+    states: dict = {}  # (layout key, month, meetings held per kind) -> (status, parts)
     out = []
     for branch in branches:
         periods = kinds_months(book, branch, on)
         not_required = {rules.GROUP_MEETING} if branch.numchild == 0 else set()
         held = counts.get(branch.pk, {})
+        key = (tuple(periods.items()), frozenset(not_required))
+        layout = layouts.get(key)
+        if layout is None:
+            layout = layouts[key] = [
+                [
+                    (kind, range(start.month, end.month + 1))
+                    for kind, months in periods.items()
+                    if kind not in not_required
+                    for start, end in [rules.period_bounds(dt.date(year, month, 1), months)]
+                ]
+                for month in range(1, 13)
+            ]
         cells = []
         for month in range(1, 13):
-            status, parts = rules.month_status(
-                year, month, periods, held, today, not_required=not_required
-            )
-            cells.append(Cell(month, status, parts))
+            sums = tuple(sum(held.get((kind, m), 0) for m in ms) for kind, ms in layout[month - 1])
+            state_key = (key, month, sums)
+            state = states.get(state_key)
+            if state is None:
+                state = states[state_key] = rules.month_status(
+                    year, month, periods, held, today, not_required=not_required
+                )
+            cells.append(Cell(month, state[0], state[1]))
         out.append(MatrixRow(branch, cells))
     return out
 

@@ -70,7 +70,9 @@ def page(queryset, params: PageParams, convert) -> dict:
     """
     rows = list(queryset[params.offset : params.offset + params.limit])
     return {
-        "count": queryset[: COUNT_CAP + 1].count(),
+        # Unordered: the sort does not change the count, and a LIMITed count of a sorted
+        # query makes the database sort (or walk the sort index) up to COUNT_CAP rows first.
+        "count": queryset.order_by()[: COUNT_CAP + 1].count(),
         "limit": params.limit,
         "offset": params.offset,
         "items": convert(rows),

@@ -2,12 +2,15 @@ import datetime as dt
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.orgs.models import PartyOrg
 from dangjian.people.models import Membership, Person
+from dangjian.people.selectors import search_q
 from dangjian.platform.forms import StyledFormMixin
+from dangjian.platform.search_pick import SearchPickField
 
 from .models import MobileMember, Transfer
 
@@ -53,20 +56,63 @@ def branches_in_reach(actor):
     )
 
 
-class _PersonChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        membership = getattr(obj, "membership", None)
-        return f"{obj.name}（{membership.branch.name}）" if membership else obj.name
+def receiving_branches():
+    """Every active branch may receive a member: found by name, never listed whole."""
+    return PartyOrg.objects.filter(kind=PartyOrg.Kind.BRANCH, is_active=True).order_by("path")
+
+
+def non_members_in_reach(actor):
+    """People of the units the actor's branches cover (or whom he sees), not yet members."""
+    return (
+        Person.objects.filter(
+            Q(pk__in=Person.objects.restrict(actor, "view").values("pk"))
+            | Q(unit__party_orgs__in=branches_in_reach(actor).values("pk")),
+            membership__isnull=True,
+        )
+        .distinct()
+        .order_by("name_pinyin")
+    )
+
+
+def search_people(queryset, text):
+    return queryset.filter(search_q(text))
+
+
+def search_orgs(queryset, text):
+    return queryset.filter(Q(name__icontains=text) | Q(code=text))
+
+
+def person_label(obj) -> str:
+    membership = getattr(obj, "membership", None)
+    return f"{obj.name}（{membership.branch.name}）" if membership else obj.name
+
+
+def member_picker(label, kind="member"):
+    return SearchPickField(
+        Person.objects.none(),
+        label=label,
+        search=search_people,
+        suggest_url=reverse_lazy("transfers:suggest", args=[kind]),
+        label_for=person_label,
+    )
+
+
+def branch_picker(label, kind, *, required=True, min_chars=1):
+    return SearchPickField(
+        PartyOrg.objects.none(),
+        label=label,
+        required=required,
+        search=search_orgs,
+        suggest_url=reverse_lazy("transfers:suggest", args=[kind]),
+        placeholder=_("输入支部名称中的文字"),
+        min_chars=min_chars,
+    )
 
 
 class TransferOutForm(StyledFormMixin, forms.Form):
-    person = _PersonChoice(queryset=Person.objects.none(), label=_("党员"))
-    to_org = forms.ModelChoiceField(
-        queryset=PartyOrg.objects.none(),
-        required=False,
-        label=_("转入支部（系统内）"),
-        empty_label=_("— 转往系统外，请在下栏填写 —"),
-    )
+    person = member_picker(_("党员"))
+    # Two characters at least: a branch name is not handed out for a single keystroke.
+    to_org = branch_picker(_("转入支部（系统内）"), "receiving_branch", required=False, min_chars=2)
     to_org_name = forms.CharField(label=_("转入组织名称（系统外）"), max_length=200, required=False)
     cross_province = forms.BooleanField(label=_("跨省转接"), required=False)
     reason = forms.ChoiceField(
@@ -82,10 +128,10 @@ class TransferOutForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = members_in_reach(actor)
-        # Every branch may receive a member: names only, no member data.
-        self.fields["to_org"].queryset = PartyOrg.objects.filter(
-            kind=PartyOrg.Kind.BRANCH, is_active=True
-        ).order_by("path")
+        self.fields["to_org"].queryset = receiving_branches()
+        self.fields["to_org"].help_text = _(
+            "搜索系统内的转入支部（至少输入两个字）；转往系统外时不选，在下栏填写组织名称"
+        )
         self.fields["away_from"].help_text = _(
             "外出务工经商时填写：外出满6个月才转接，否则登记流动党员"
         )
@@ -95,8 +141,8 @@ class TransferOutForm(StyledFormMixin, forms.Form):
 
 
 class TransferInForm(StyledFormMixin, forms.Form):
-    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("人员"))
-    to_org = forms.ModelChoiceField(queryset=PartyOrg.objects.none(), label=_("转入支部"))
+    person = member_picker(_("人员"), "non_member")
+    to_org = branch_picker(_("转入支部"), "own_branch")
     from_org_name = forms.CharField(label=_("转出组织名称"), max_length=200)
     member_status = forms.ChoiceField(label=_("党员类别"), choices=Membership.Status.choices)
     joined_on = forms.DateField(label=_("入党日期"), widget=DATE)
@@ -112,18 +158,8 @@ class TransferInForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        branches = branches_in_reach(actor)
-        self.fields["to_org"].queryset = branches
-        # People of the units the actor's branches cover (or whom he sees), not yet members.
-        self.fields["person"].queryset = (
-            Person.objects.filter(
-                Q(pk__in=Person.objects.restrict(actor, "view").values("pk"))
-                | Q(unit__party_orgs__in=branches.values("pk")),
-                membership__isnull=True,
-            )
-            .distinct()
-            .order_by("name_pinyin")
-        )
+        self.fields["to_org"].queryset = branches_in_reach(actor)
+        self.fields["person"].queryset = non_members_in_reach(actor)
         self.fields["person"].help_text = _("先在“人员与党员”中录入该人员（不填党员信息）")
 
 
@@ -156,6 +192,8 @@ class TransferFilterForm(StyledFormMixin, forms.Form):
 
 
 class MobileForm(StyledFormMixin, forms.ModelForm):
+    person = member_picker(_("党员"), "mobile_member")
+
     class Meta:
         model = MobileMember
         fields = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/receive/", views.transfer_receive, name="receive"),
     path("<int:pk>/cancel/", views.transfer_cancel, name="cancel"),
     path("<int:pk>/letter.pdf", views.transfer_letter, name="letter"),
+    path("suggest/<slug:kind>/", views.suggest, name="suggest"),
     path("mobile/", views.mobile_list, name="mobile_list"),
     path("mobile/export/", views.mobile_export, name="mobile_export"),
     path("mobile/new/", views.mobile_create, name="mobile_create"),

@@ -14,6 +14,7 @@ from dangjian.platform.history import history_rows
 from dangjian.platform.listing import paginate
 from dangjian.platform.pdf import pdf_response, render_pdf
 from dangjian.platform.scoping import get_restricted_or_404, user_can
+from dangjian.platform.search_pick import is_pick_search, pick_search_initial, suggest_response
 
 from . import selectors, services
 from .forms import (
@@ -165,8 +166,11 @@ def transfer_create(request):
         person = members_in_reach(request.user).filter(pk=person_pk).first()
         if person is not None:
             initial = {"person": person, "dues_paid_through": dues_paid_through(person)}
-    form = TransferOutForm(request.POST or None, actor=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if is_pick_search(request):
+        form = TransferOutForm(actor=request.user, initial=pick_search_initial(request))
+    else:
+        form = TransferOutForm(request.POST or None, actor=request.user, initial=initial)
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         paid = data["dues_paid_through"] or dues_paid_through(data["person"])
         try:
@@ -202,8 +206,11 @@ def transfer_create(request):
 def transfer_create_incoming(request):
     if not user_can(request.user, "add", Transfer):
         raise Http404
-    form = TransferInForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
+    if is_pick_search(request):
+        form = TransferInForm(actor=request.user, initial=pick_search_initial(request))
+    else:
+        form = TransferInForm(request.POST or None, actor=request.user)
+    if form.is_bound and form.is_valid():
         try:
             transfer = services.transfer_register_incoming(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
@@ -218,6 +225,27 @@ def transfer_create_incoming(request):
         "transfers/form.html",
         {"form": form, "title": _("登记系统外转入的介绍信")},
     )
+
+
+# The pickers' suggestion lists: (model the user must be able to add, form, field).
+SUGGESTIONS = {
+    "member": (Transfer, TransferOutForm, "person"),
+    "receiving_branch": (Transfer, TransferOutForm, "to_org"),
+    "non_member": (Transfer, TransferInForm, "person"),
+    "own_branch": (Transfer, TransferInForm, "to_org"),
+    "mobile_member": (MobileMember, MobileForm, "person"),
+}
+
+
+@login_required
+def suggest(request, kind):
+    """Matches for a picker, within the same scope the form validates against."""
+    if kind not in SUGGESTIONS:
+        raise Http404
+    model, form_class, field = SUGGESTIONS[kind]
+    if not user_can(request.user, "add", model):
+        raise Http404
+    return suggest_response(request, form_class(actor=request.user), field)
 
 
 @login_required
@@ -364,8 +392,11 @@ def mobile_export(request):
 def mobile_create(request):
     if not user_can(request.user, "add", MobileMember):
         raise Http404
-    form = MobileForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
+    if is_pick_search(request):
+        form = MobileForm(actor=request.user, initial=pick_search_initial(request))
+    else:
+        form = MobileForm(request.POST or None, actor=request.user)
+    if form.is_bound and form.is_valid():
         try:
             mobile = services.mobile_register(actor=request.user, mobile=form.save(commit=False))
         except ValidationError as exc:

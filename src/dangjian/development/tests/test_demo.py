@@ -53,7 +53,7 @@ def test_demo_pages_render_for_the_secretary_and_the_office(demo, client):
         page = client.get(reverse("development:case_detail", args=[case.pk]))
         assert page.status_code == 200
         if case.is_open:
-            assert "记录该步骤" in page.content.decode()
+            assert "记录下一步" in page.content.decode()
     client.force_login(User.objects.get(username="office"))
     for name in ("development:pipeline", "development:balance", "development:plan_list"):
         assert client.get(reverse(name)).status_code == 200

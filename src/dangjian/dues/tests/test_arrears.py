@@ -69,3 +69,24 @@ def test_company_arrears_counts_per_branch(cast):
     assert rows["西山县局党支部"]["behind"] == 0
     outsider_rows = selectors.company_arrears(cast.outsider, today=TODAY)
     assert [r["branch__name"] for r in outsider_rows] == ["西山县局党支部"]
+
+
+def test_company_arrears_uses_the_latest_base_up_to_the_last_closed_month(cast):
+    # An exemption that ended, one that started later, one not yet in force; a payment made
+    # ahead for the current month counts as paid for the closed one too.
+    member, secretary = cast.people.member, cast.people.secretary
+    base(member, dt.date(2025, 1, 1), "800", category="hardship", approved_amount=0)
+    base(member, dt.date(2025, 5, 1), "4000")
+    base(secretary, dt.date(2025, 1, 1), "6000")
+    base(secretary, dt.date(2025, 6, 1), "800", category="hardship", approved_amount=0)
+    base(cast.people.probationary, dt.date(2025, 1, 1), "3000")
+    base(
+        cast.people.probationary, dt.date(2025, 8, 1), "800", category="hardship", approved_amount=0
+    )
+    paid(cast.people.probationary, dt.date(2025, 8, 1), "30.00")
+    rows = {r["branch__name"]: r for r in selectors.company_arrears(cast.office, today=TODAY)}
+    assert (rows["东湖县局党支部"]["members"], rows["东湖县局党支部"]["behind"]) == (3, 1)
+    assert [r["branch__name"] for r in selectors.company_arrears(cast.office, today=TODAY)] == [
+        "东湖县局党支部",
+        "西山县局党支部",
+    ]

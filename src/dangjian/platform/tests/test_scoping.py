@@ -433,12 +433,20 @@ def _dues_flag(cast):
     return _dues(cast).pk
 
 
+def _dues_payment(cast):
+    return _dues(cast).person.dues_payments.get().pk
+
+
 COVERAGE.update(
     {
         "dues/": [Case(r("dues:index"), owner_status=302, outsider=302)],
         "dues/mine/": [Case(r("dues:mine"), owner="member", setup=_dues, outsider="absent")],
         "dues/calculator/": [Case(r("dues:calculator"), owner="member", outsider="absent")],
         "dues/arrears/": [Case(r("dues:arrears"), setup=_dues, outsider="absent")],
+        "dues/arrears/export/": [Case(r("dues:arrears_export"), setup=_dues, outsider="absent")],
+        "dues/payment/<int:pk>/correct/": [
+            Case(_url("/dues/payment/{}/correct/", _dues_payment), owner="secretary")
+        ],
         "dues/flags/": [Case(r("dues:flags"), owner="secretary", setup=_dues, outsider="absent")],
         "dues/flags/<int:pk>/resolve/": [
             Case(
@@ -734,7 +742,14 @@ COVERAGE.update(
             Case(r("disclosure:export"), owner="secretary", setup=_east_notice, outsider="absent")
         ],
         # The audience picker lists every organisation's name (no member data).
-        "disclosure/new/": [Case(r("disclosure:create"), owner="secretary", outsider=200)],
+        "disclosure/new/": [Case(r("disclosure:create"), owner="secretary", outsider="absent")],
+        "disclosure/suggest/<slug:field>/": [
+            Case(
+                lambda c: "/disclosure/suggest/audience_orgs/?audience_orgs_q=东湖",
+                owner="secretary",
+                outsider="absent",
+            )
+        ],
         "disclosure/<int:pk>/": [Case(_url("/disclosure/{}/", _east_published), owner="member")],
         "disclosure/<int:pk>/edit/": [
             Case(_url("/disclosure/{}/edit/", _east_draft), owner="secretary")
@@ -795,7 +810,14 @@ COVERAGE.update(
             Case(r("transfers:export"), owner="secretary", setup=_east_transfer, outsider="absent")
         ],
         # Every branch may be a destination: the picker lists branch names (no member data).
-        "transfers/new/": [Case(r("transfers:create"), owner="secretary", outsider=200)],
+        "transfers/new/": [Case(r("transfers:create"), owner="secretary", outsider="absent")],
+        "transfers/suggest/<slug:kind>/": [
+            Case(
+                lambda c: "/transfers/suggest/member/?person_q=张",
+                owner="secretary",
+                outsider="absent",
+            )
+        ],
         "transfers/incoming/new/": [
             Case(r("transfers:create_incoming"), owner="secretary", outsider="absent")
         ],

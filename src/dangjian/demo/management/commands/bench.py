@@ -13,7 +13,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--explain", action="store_true", help="打印每个场景最慢 SQL 的执行计划"
         )
-        parser.add_argument("--only", default="", help="只测名称包含此文字的场景")
+        parser.add_argument(
+            "--only",
+            default="",
+            help="只测名称包含此文字的场景（多个用 | 分隔；“党建”为党建工作各页面）",
+        )
         parser.add_argument("--import-rows", type=int, default=100_000)
         parser.add_argument("--skip-import", action="store_true")
 
