@@ -75,12 +75,16 @@ class RetailCustomer(models.Model):
     owner_pinyin = models.CharField(max_length=200, editable=False, default="")
     owner_initials = models.CharField(max_length=50, editable=False, default="")
     phone = EncryptedTextField(_("联系电话"), blank=True, default="", validators=[validate_phone])
-    phone_hash = models.CharField(
-        max_length=64, null=True, blank=True, editable=False, db_index=True
-    )
+    phone_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     address = models.CharField(_("经营地址"), max_length=200)
+    # No single-column FK indexes: (unit, licence_no) and (account_manager, licence_no) below
+    # serve the same lookups, and every index costs each imported row (SPEC §5 import rate).
     unit = models.ForeignKey(
-        Unit, verbose_name=_("所属片区/县局"), on_delete=models.PROTECT, related_name="customers"
+        Unit,
+        verbose_name=_("所属片区/县局"),
+        on_delete=models.PROTECT,
+        related_name="customers",
+        db_index=False,
     )
     account_manager = models.ForeignKey(
         Person,
@@ -89,6 +93,7 @@ class RetailCustomer(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="managed_customers",
+        db_index=False,
     )
     business_format = models.CharField(_("业态"), max_length=1, choices=BusinessFormat.choices)
     market = models.CharField(_("城乡"), max_length=1, choices=Market.choices)
@@ -112,7 +117,10 @@ class RetailCustomer(models.Model):
     is_active = models.BooleanField(_("在营"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords(
-        excluded_fields=["shop_initials", "owner_pinyin", "owner_initials", "phone_hash"]
+        excluded_fields=["shop_initials", "owner_pinyin", "owner_initials", "phone_hash"],
+        # History is read per customer (by id) and by date; the copied field indexes are dead
+        # weight written once per imported row.
+        no_db_index=["licence_no", "unit", "account_manager"],
     )
     # A branch reaches the customers of the units it covers (its members serve them).
     scope = Scope(unit="unit", party="unit__party_orgs")
@@ -138,11 +146,6 @@ class RetailCustomer(models.Model):
                 opclasses=["varchar_pattern_ops"],
             ),
             models.Index(
-                fields=["licence_no"],
-                name="cust_licence_like_idx",
-                opclasses=["varchar_pattern_ops"],
-            ),
-            models.Index(
                 fields=["owner_name"], name="cust_owner_name_idx", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(
@@ -150,6 +153,8 @@ class RetailCustomer(models.Model):
             ),
             models.Index(fields=["unit", "licence_no"], name="cust_unit_licence_idx"),
             models.Index(fields=["account_manager", "licence_no"], name="cust_manager_idx"),
+            # Exact lookups only (a keyed hash): a plain index, no LIKE twin.
+            models.Index(fields=["phone_hash"], name="cust_phone_hash_idx"),
         ]
 
     def __str__(self):
