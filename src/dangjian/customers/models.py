@@ -121,6 +121,8 @@ class RetailCustomer(models.Model):
         # History is read per customer (by id) and by date; the copied field indexes are dead
         # weight written once per imported row.
         no_db_index=["licence_no", "unit", "account_manager"],
+        # No per-row foreign-key trigger on import: the ORM still nulls the user on delete.
+        user_db_constraint=False,
     )
     # A branch reaches the customers of the units it covers (its members serve them).
     scope = Scope(unit="unit", party="unit__party_orgs")
