@@ -6,6 +6,7 @@ app_name = "development"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("new/", views.case_create, name="case_create"),
+    path("suggest/branch/", views.suggest_branch, name="suggest_branch"),
     path("pipeline/", views.pipeline, name="pipeline"),
     path("balance/", views.balance, name="balance"),
     path("plans/", views.plan_list, name="plan_list"),

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.platform.audit import log_access
-from dangjian.platform.listing import paginate
+from dangjian.platform.listing import ListPage, paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
+from dangjian.platform.search_pick import suggest_response
 
 from . import rules, selectors, services
 from .forms import (
@@ -70,6 +71,13 @@ def case_list(request):
             "can_add": user_can(request.user, "add", DevelopmentCase),
         },
     )
+
+
+@login_required
+def suggest_branch(request):
+    """Matches for the case list's branch picker, within the scope the filter validates."""
+    _need(request, "view")
+    return suggest_response(request, CaseFilterForm(actor=request.user), "branch")
 
 
 @login_required
@@ -331,6 +339,7 @@ def attachment_download(request, pk):
 
 
 PIPELINE_SORTS = {"path": "path", "name": "name"}
+PIPELINE_PER_PAGE = 50
 
 
 @login_required
@@ -347,7 +356,11 @@ def pipeline(request):
     if drill:
         branches = selectors.pipeline_branches(request.user, bureau=bureau)
         listing = paginate(
-            request, branches, sort_fields=PIPELINE_SORTS, default_sort="path", per_page=50
+            request,
+            branches,
+            sort_fields=PIPELINE_SORTS,
+            default_sort="path",
+            per_page=PIPELINE_PER_PAGE,
         )
         rows, totals = selectors.pipeline(
             request.user,
@@ -357,7 +370,16 @@ def pipeline(request):
             page_ids=[b.pk for b in listing.rows],
         )
     else:
+        # 1 000 county bureaus nationally: 50 a page, the totals still over all of them.
         rows, totals = selectors.pipeline(request.user, by="bureau", year=year)
+        paginator = Paginator(rows, PIPELINE_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        params = request.GET.copy()
+        params.pop("page", None)
+        listing = ListPage(
+            page=page, paginator=paginator, query="", sort="", querystring=params.urlencode()
+        )
+        rows = page.object_list
     return render(
         request,
         "development/pipeline.html",

@@ -22,7 +22,7 @@ from dangjian.people.models import Person
 from dangjian.platform.audit import log_access
 from dangjian.platform.excel import xlsx_response
 from dangjian.platform.jobs import job_start
-from dangjian.platform.listing import ListPage
+from dangjian.platform.listing import ListPage, paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
 from dangjian.platform.tabular import TableUploadForm, limit_upload_size
 
@@ -560,15 +560,27 @@ def arrears_export(request):
     )
 
 
+FLAG_SORTS = {"months": "months", "name": "person__name_pinyin"}
+
+
 @login_required
 def flag_list(request):
     if not selectors.sees_branch_dues(request.user):
         raise Http404
+    # Hundreds of open flags nationally: 50 a page, the longest arrears first.
+    listing = paginate(
+        request,
+        selectors.open_flags(request.user),
+        sort_fields=FLAG_SORTS,
+        default_sort="-months",
+        per_page=50,
+    )
     return render(
         request,
         "dues/flags.html",
         {
-            "flags": selectors.open_flags(request.user),
+            "listing": listing,
+            "flags": listing.rows,
             "can_change": user_can(request.user, "change", ArrearsFlag),
             "form": ResolveForm(),
         },
@@ -587,7 +599,8 @@ def flag_resolve(request, pk):
         messages.success(request, _("已记录处理结果"))
     else:
         messages.error(request, _("处理结果：请填写处理结果"))
-    return redirect("dues:flags")
+    page = request.POST.get("page", "")
+    return redirect(reverse("dues:flags") + (f"?page={page}" if page.isdigit() else ""))
 
 
 # ------------------------------------------------------------------------ calculator

@@ -1,12 +1,15 @@
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.orgs.models import PartyOrg, Unit
 from dangjian.people.models import Person
 from dangjian.platform.forms import StyledFormMixin
+from dangjian.platform.search_pick import SearchPickField
 
 from .models import Attendance, Meeting, MeetingFile, MeetingKind
 from .services import AttendanceEntry
@@ -24,6 +27,11 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def search_by_name(queryset, text):
+    """Organisations (party or units) whose name contains ``text`` or whose code is it."""
+    return queryset.filter(Q(name__icontains=text) | Q(code=text)).order_by("path")
+
+
 class MeetingFilterForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("会议类型"), required=False, choices=[("", _("全部类型")), *MeetingKind.choices]
@@ -32,11 +40,15 @@ class MeetingFilterForm(StyledFormMixin, forms.Form):
         label=_("状态"), required=False, choices=[("", _("全部状态")), *Meeting.Status.choices]
     )
     year = forms.TypedChoiceField(label=_("年度"), required=False, coerce=int, empty_value=None)
-    branch = forms.ModelChoiceField(
+    # A search box, not a <select>: the national office sees 2 000+ organisations.
+    branch = SearchPickField(
+        PartyOrg.objects.none(),
         label=_("党组织"),
         required=False,
-        queryset=PartyOrg.objects.none(),
-        empty_label=_("全部党组织"),
+        search=search_by_name,
+        suggest_url=reverse_lazy("orglife:suggest", args=["branch"]),
+        placeholder=_("党组织名称或编码"),
+        clear_label=_("全部党组织"),
     )
 
     def __init__(self, *args, actor, **kwargs):
@@ -49,14 +61,23 @@ class MeetingFilterForm(StyledFormMixin, forms.Form):
 
 class MatrixFilterForm(StyledFormMixin, forms.Form):
     year = forms.TypedChoiceField(label=_("年度"), required=False, coerce=int, empty_value=None)
-    org = forms.ModelChoiceField(
+    org = SearchPickField(
+        PartyOrg.objects.none(),
         label=_("党组织"),
         required=False,
-        queryset=PartyOrg.objects.none(),
-        empty_label=_("全部党组织"),
+        search=search_by_name,
+        suggest_url=reverse_lazy("orglife:suggest", args=["org"]),
+        placeholder=_("党委、党总支名称"),
+        clear_label=_("全部党组织"),
     )
-    unit = forms.ModelChoiceField(
-        label=_("县局"), required=False, queryset=Unit.objects.none(), empty_label=_("全部县局")
+    unit = SearchPickField(
+        Unit.objects.none(),
+        label=_("县局"),
+        required=False,
+        search=search_by_name,
+        suggest_url=reverse_lazy("orglife:suggest", args=["unit"]),
+        placeholder=_("县局名称或编码"),
+        clear_label=_("全部县局"),
     )
 
     def __init__(self, *args, actor, **kwargs):

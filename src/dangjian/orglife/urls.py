@@ -7,6 +7,7 @@ app_name = "orglife"
 urlpatterns = [
     path("", views.matrix, name="matrix"),
     path("export/", views.matrix_export, name="matrix_export"),
+    path("suggest/<slug:field>/", views.suggest, name="suggest"),
     path("branches/<int:pk>/", views.branch_calendar, name="branch"),
     path("branches/<int:pk>/plan/", views.plan, name="plan"),
     path("branches/<int:pk>/study-hours/", views.study_hours, name="study_hours"),

@@ -9,6 +9,9 @@ and only the matches, as radio buttons (checkboxes when several may be chosen):
 * without script, the 搜索 button submits the form with ``_pick`` and the view re-renders it
   unsaved with the matches (``is_pick_search`` / ``pick_search_initial``).
 
+``clear_label`` (single picker, optional field: a filter) adds a radio with that label and an
+empty value next to the chosen one, so the choice can be undone without script.
+
 ``suggest_url`` is a path (``reverse_lazy``) answering ``GET ?<field>_q=`` with
 ``suggest_response``. The field's queryset is its scope: a chosen id outside it fails validation with the same
 message as an id that does not exist, so probing ids tells nothing.
@@ -60,6 +63,7 @@ class SearchPickWidget(forms.Widget):
             "chosen": chosen,
             "suggest_url": field.resolved_suggest_url if field else "",
             "placeholder": field.placeholder if field else "",
+            "clear_label": field.clear_label if field and not self.multiple else "",
             "search_button": SEARCH_BUTTON,
             **(field.matches(self.query, exclude=chosen_pks) if field and self.query else {}),
         }
@@ -69,8 +73,11 @@ class SearchPickWidget(forms.Widget):
 class _PickMixin:
     """Shared by the single and the multiple picker field."""
 
-    def _setup(self, *, search, suggest_url, placeholder, min_chars, limit, label_for):
+    def _setup(
+        self, *, search, suggest_url, placeholder, min_chars, limit, label_for, clear_label=""
+    ):
         self.search = search
+        self.clear_label = clear_label
         self.suggest_url = suggest_url
         self.placeholder = placeholder or _("输入姓名、拼音或首字母")
         self.min_chars = min_chars
@@ -124,6 +131,7 @@ class SearchPickField(_PickMixin, forms.ModelChoiceField):
         min_chars: int = 1,
         limit: int = 10,
         label_for: Callable | None = None,
+        clear_label="",
         **kwargs,
     ):
         kwargs.setdefault("widget", SearchPickWidget())
@@ -136,6 +144,7 @@ class SearchPickField(_PickMixin, forms.ModelChoiceField):
             min_chars=min_chars,
             limit=limit,
             label_for=label_for,
+            clear_label=clear_label,
         )
 
 

@@ -241,3 +241,52 @@ def test_api_lists_and_details_scoped(cast, api):
 
 def test_dates_schedule_is_in_the_past():
     assert max(DATES.values()) < dt.date.today()
+
+
+def test_pipeline_by_bureau_pages_fifty_with_totals_over_all(
+    cast, login, django_assert_max_num_queries
+):
+    from dangjian.orgs.models import PartyOrg, Unit
+
+    walk(open_case(cast), cast, 3)
+    for i in range(55):  # 57 bureaus with a branch each: two pages
+        bureau = Unit.objects.add_child(
+            Unit.objects.get(pk=cast.city.company.pk),
+            instance=Unit(name=f"第{i:02d}县局", code=f"U-B{i:02d}", kind="bureau"),
+        )
+        branch = PartyOrg.objects.add_child(
+            PartyOrg.objects.get(pk=cast.city.committee.pk),
+            instance=PartyOrg(name=f"第{i:02d}支部", code=f"P-B{i:02d}", kind="branch"),
+        )
+        branch.units.add(bureau)
+    client = login(cast.office)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("development:pipeline")).content.decode()
+    assert "第00县局" in page and "第54县局" not in page
+    assert "共 57 条，第 1 / 2 页" in page
+    assert "（全部 57 个支部）" in page  # the totals cover every bureau
+    page = client.get(reverse("development:pipeline"), {"page": 2}).content.decode()
+    assert "第54县局" in page and "第00县局" not in page
+    assert "（全部 57 个支部）" in page
+
+
+def test_case_list_branch_picker(cast, login):
+    walk(open_case(cast), cast, 3)
+    client = login(cast.office)
+    url = reverse("development:case_list")
+    page = client.get(url).content.decode()
+    assert 'name="branch_q"' in page  # a search box, no <option> per branch
+    assert f'<option value="{cast.city.east_branch.pk}"' not in page
+    # Without script: 搜索 lists the matching branches to choose from.
+    page = client.get(url, {"branch_q": "东湖", "_pick": "branch"}).content.decode()
+    assert f'name="branch" value="{cast.city.east_branch.pk}"' in page
+    page = client.get(url, {"branch": cast.city.west_branch.pk}).content.decode()
+    assert "周小青" not in page
+    page = client.get(url, {"branch": cast.city.east_branch.pk}).content.decode()
+    assert "周小青" in page and "全部支部" in page
+    assert f'id="id_branch_chosen_{cast.city.east_branch.pk}" checked' in page
+    # The htmx suggestions, in the viewer's scope only.
+    body = client.get(reverse("development:suggest_branch"), {"branch_q": "县局"}).content
+    assert "东湖县局党支部" in body.decode() and "西山县局党支部" in body.decode()
+    body = login(cast.outsider).get(reverse("development:suggest_branch"), {"branch_q": "县局"})
+    assert "西山县局党支部" in body.content.decode() and "东湖" not in body.content.decode()

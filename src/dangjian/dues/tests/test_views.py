@@ -196,3 +196,34 @@ def test_member_forms_for_outsider_are_404(login, cast):
             .status_code
             == 404
         )
+
+
+def test_flag_list_pages_fifty_longest_first(login, cast, django_assert_max_num_queries):
+    from dangjian.conftest import make_person
+    from dangjian.dues.models import ArrearsFlag
+
+    east = cast.city.east_branch
+    people = [make_person(f"欠交{i:02d}", cast.city.east_area, branch=east) for i in range(55)]
+    ArrearsFlag.objects.bulk_create(
+        ArrearsFlag(
+            person=p,
+            first_unpaid_month=dt.date(2025, 1, 1),
+            months=6 + i,
+            flagged_on=timezone.localdate(),
+        )
+        for i, p in enumerate(people)
+    )
+    client = login(cast.office)
+    with django_assert_max_num_queries(8):
+        first = client.get(reverse("dues:flags")).content.decode()
+    assert "共 55 条，第 1 / 2 页" in first
+    assert "欠交54" in first and "欠交04" not in first  # the longest arrears first
+    second = client.get(reverse("dues:flags"), {"page": 2}).content.decode()
+    assert "欠交04" in second and "欠交54" not in second
+    # Resolving one on page 2 comes back to page 2.
+    flag = ArrearsFlag.objects.get(person=people[0])
+    response = client.post(
+        reverse("dues:flag_resolve", args=[flag.pk]), {"resolution": "已补交", "page": "2"}
+    )
+    assert response["Location"] == reverse("dues:flags") + "?page=2"
+    assert "欠交00" not in client.get(response["Location"]).content.decode()

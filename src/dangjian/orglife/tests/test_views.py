@@ -136,7 +136,8 @@ def test_the_office_matrix_shows_late_branches_in_red(
     assert "东湖县局党支部" in body and "西山县局党支部" in body
     assert "ol-late" in body and "ol-missing" in body
     assert (
-        reverse("orglife:branch", args=[cast.city.east_branch.pk]) + "?year=2026&month=10" in body
+        reverse("orglife:branch", args=[cast.city.east_branch.pk]) + "?year=2026&amp;month=10"
+        in body
     )
 
 
@@ -166,9 +167,60 @@ def test_matrix_filter_by_bureau_and_export(login, cast, today):
     assert {r[1] for r in rows[1:]} == {"东湖县局党支部", "西山县局党支部"}
 
 
-def test_outsider_matrix_has_only_his_branch(login, cast, today):
-    body = login(cast.outsider).get(reverse("orglife:matrix")).content.decode()
+def test_a_secretary_with_one_branch_is_sent_to_his_branch_page(login, cast, today):
+    client = login(cast.outsider)
+    response = client.get(reverse("orglife:matrix"), {"year": 2025})
+    west = cast.city.west_branch
+    assert response.status_code == 302
+    assert response["Location"] == reverse("orglife:branch", args=[west.pk]) + "?year=2025"
+    # A filter keeps the matrix (an out-of-scope bureau is ignored): still only his branch.
+    body = client.get(reverse("orglife:matrix"), {"unit": cast.city.east.pk}).content.decode()
     assert "西山县局党支部" in body and "东湖" not in body
+
+
+def test_matrix_pickers_search_choose_and_clear(login, cast, today):
+    client = login(cast.office)
+    url = reverse("orglife:matrix")
+    # No <select> of every organisation: a search box; without script 搜索 lists matches.
+    body = client.get(url, {"unit_q": "西山", "_pick": "unit"}).content.decode()
+    assert "<select" not in body.split('name="year"')[1].split("</form>")[0]
+    assert f'name="unit" value="{cast.city.west.pk}"' in body
+    assert "东湖县局党支部" in body  # nothing chosen yet: every branch
+    # Chosen: the matrix is filtered, the choice is shown checked with a way back to all.
+    body = client.get(url, {"unit": cast.city.west.pk}).content.decode()
+    assert "西山县局党支部" in body and "东湖县局党支部" not in body
+    assert f'value="{cast.city.west.pk}" id="id_unit_chosen_{cast.city.west.pk}" checked' in body
+    assert "全部县局" in body
+    body = client.get(url, {"org": cast.city.committee.pk}).content.decode()
+    assert "西山县局党支部" in body and "东湖县局党支部" in body
+    # htmx suggestions, from the same scope.
+    body = client.get(reverse("orglife:suggest", args=["unit"]), {"unit_q": "东湖"}).content
+    assert "东湖县局" in body.decode() and "西山" not in body.decode()
+    assert client.get(reverse("orglife:suggest", args=["nope"])).status_code == 404
+
+
+def test_picker_suggestions_stay_in_scope(login, cast, today):
+    client = login(cast.outsider)
+    body = client.get(reverse("orglife:suggest", args=["branch"]), {"branch_q": "县局"})
+    assert "西山县局党支部" in body.content.decode() and "东湖" not in body.content.decode()
+    # An id outside his scope does not filter (nor leak): the list shows only his own.
+    held_meeting(cast.secretary, cast.city.east_branch, topic="东边的会")
+    body = client.get(reverse("orglife:meeting_list"), {"branch": cast.city.east_branch.pk})
+    assert "东边的会" not in body.content.decode()
+
+
+def test_meeting_list_branch_picker_filters(login, cast, today, django_assert_max_num_queries):
+    held_meeting(cast.secretary, cast.city.east_branch, topic="东边的会")
+    held_meeting(cast.outsider, cast.city.west_branch, topic="西边的会")
+    client = login(cast.office)
+    with django_assert_max_num_queries(10):
+        body = client.get(
+            reverse("orglife:meeting_list"), {"branch": cast.city.west_branch.pk}
+        ).content.decode()
+    assert "西边的会" in body and "东边的会" not in body
+    assert "全部党组织" in body
+    body = client.get(reverse("orglife:meeting_list"), {"branch": ""}).content.decode()
+    assert "西边的会" in body and "东边的会" in body
 
 
 def test_meeting_list_search_filter_and_export(login, cast, today, django_assert_max_num_queries):

@@ -565,6 +565,13 @@ COVERAGE.update(
             Case(r("development:case_list"), owner="secretary", setup=_dev_case, outsider="absent")
         ],
         "development/new/": [Case(r("development:case_create"), owner="secretary", outsider=200)],
+        "development/suggest/branch/": [
+            Case(
+                lambda c: "/development/suggest/branch/?branch_q=东湖",
+                owner="secretary",
+                outsider="absent",
+            )
+        ],
         "development/pipeline/": [
             Case(r("development:pipeline"), setup=_dev_case, outsider="absent")
         ],
@@ -931,7 +938,18 @@ def _east_meeting_file(cast):
 
 COVERAGE.update(
     {
-        "orglife/": [Case(r("orglife:matrix"), owner="secretary", outsider="absent")],
+        "orglife/": [
+            # One branch in reach (a secretary): sent to his branch's calendar.
+            Case(r("orglife:matrix"), owner="secretary", owner_status=302, outsider=302),
+            Case(lambda c: f"/orglife/?unit={c.city.east.pk}", outsider="absent"),
+        ],
+        "orglife/suggest/<slug:field>/": [
+            Case(
+                lambda c: "/orglife/suggest/branch/?branch_q=东湖",
+                owner="secretary",
+                outsider="absent",
+            )
+        ],
         "orglife/export/": [Case(r("orglife:matrix_export"), owner="secretary", outsider="absent")],
         "orglife/branches/<int:pk>/": [Case(r("orglife:branch", east_branch), owner="member")],
         "orglife/branches/<int:pk>/plan/": [
