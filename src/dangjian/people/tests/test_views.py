@@ -346,3 +346,24 @@ def test_a_user_without_a_person_record_is_told_so(cast, login):
     response = login(cast.auditor).get(reverse("people:me"))
     assert response.status_code == 404
     assert "尚未关联人员档案" in response.content.decode()
+
+
+def test_a_member_cannot_be_in_two_branches(cast):
+    """One branch at a time: a second membership is refused on the person field; moving
+    between branches is a transfer (组织关系转接), which moves the one membership."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from dangjian.people.models import Membership
+
+    second = Membership(
+        person=cast.people.member,
+        branch=cast.city.west_branch,
+        status=Membership.Status.FULL,
+        joined_on=cast.people.member.membership.joined_on,
+        full_member_on=cast.people.member.membership.full_member_on,
+    )
+    with pytest.raises(ValidationError) as exc:
+        second.full_clean()
+    assert "person" in exc.value.error_dict
+    assert Membership.objects.filter(person=cast.people.member).count() == 1
