@@ -14,7 +14,7 @@ PASSWORD = "Demo-Password-2026"
 def test_demo_has_a_year_of_ledgers(db, client, monkeypatch):
     # Only this app's seeder: the other apps' seeders have their own tests.
     monkeypatch.setattr(loader, "SEEDERS", ["dangjian.demo.dues"])
-    load_demo(customers=100, people=120, password=PASSWORD)
+    load_demo(customers=100, people=400, password=PASSWORD)  # the demo city as shipped
     _company, _committee, branch, _area = _demo_nodes()
     assert DuesPayment.objects.count() > 500
     assert (
