@@ -9,11 +9,11 @@ from django.views.decorators.http import require_POST
 from dangjian.platform.audit import log_access
 from dangjian.platform.excel import xlsx_response
 from dangjian.platform.history import history_rows
-from dangjian.platform.jobs import job_start
 from dangjian.platform.listing import paginate
 from dangjian.platform.reveal import reveal_field
 from dangjian.platform.scoping import get_restricted_or_404, user_can
-from dangjian.platform.tabular import TableUploadForm, limit_upload_size
+from dangjian.platform.tabular import limit_upload_size
+from dangjian.platform.upload import import_upload_page
 
 from . import selectors, services
 from .forms import CustomerFilterForm, CustomerForm
@@ -166,22 +166,14 @@ def customer_reveal(request, pk, field):
 @login_required
 @limit_upload_size
 def customer_import(request):
-    if not user_can(request.user, "import", RetailCustomer):
-        raise Http404
-    form = TableUploadForm.for_request(request)
-    if form.is_bound and form.is_valid():
-        job = job_start(
-            actor=request.user,
-            kind="customers.import",
-            task=import_customers,
-            title=_("导入零售客户：%(name)s") % {"name": form.cleaned_data["file"].name},
-            files={"file": form.cleaned_data["file"]},
-        )
-        return redirect("platform:job_detail", pk=job.pk)
-    return render(
+    return import_upload_page(
         request,
-        "customers/import.html",
-        {"form": form, "columns": COLUMNS, "refused": request.upload_refused},
+        model=RetailCustomer,
+        kind="customers.import",
+        task=import_customers,
+        what=_("零售客户"),
+        template="customers/import.html",
+        context={"columns": COLUMNS},
     )
 
 

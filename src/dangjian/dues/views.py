@@ -21,10 +21,10 @@ from dangjian.orgs.models import PartyOrg
 from dangjian.people.models import Person
 from dangjian.platform.audit import log_access
 from dangjian.platform.excel import xlsx_response
-from dangjian.platform.jobs import job_start
 from dangjian.platform.listing import ListPage, paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
-from dangjian.platform.tabular import TableUploadForm, limit_upload_size
+from dangjian.platform.tabular import limit_upload_size
+from dangjian.platform.upload import import_upload_page
 
 from . import rules, selectors, services
 from .forms import (
@@ -622,22 +622,14 @@ def calculator(request):
 @login_required
 @limit_upload_size
 def base_import(request):
-    if not user_can(request.user, "import", DuesBase):
-        raise Http404
-    form = TableUploadForm.for_request(request)
-    if form.is_bound and form.is_valid():
-        job = job_start(
-            actor=request.user,
-            kind="dues.import_bases",
-            task=import_bases,
-            title=_("导入党费基数：%(name)s") % {"name": form.cleaned_data["file"].name},
-            files={"file": form.cleaned_data["file"]},
-        )
-        return redirect("platform:job_detail", pk=job.pk)
-    return render(
+    return import_upload_page(
         request,
-        "dues/import.html",
-        {"form": form, "columns": COLUMNS, "refused": request.upload_refused},
+        model=DuesBase,
+        kind="dues.import_bases",
+        task=import_bases,
+        what=_("党费基数"),
+        template="dues/import.html",
+        context={"columns": COLUMNS},
     )
 
 

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from dangjian.platform.excel import xlsx_response
 from dangjian.platform.history import history_rows
-from dangjian.platform.jobs import job_start
 from dangjian.platform.scoping import get_restricted_or_404, user_can
-from dangjian.platform.tabular import TableUploadForm, limit_upload_size
+from dangjian.platform.tabular import limit_upload_size
+from dangjian.platform.upload import import_upload_page
 
 from . import selectors, services
 from .forms import MoveForm, PartyOrgForm, UnitForm
@@ -201,28 +201,13 @@ def export(request, tree):
 @limit_upload_size
 def tree_import(request, tree):
     model, _form_class, title = _tree(tree)
-    if not user_can(request.user, "import", model):
-        raise Http404
-    form = TableUploadForm.for_request(request)
-    if form.is_bound and form.is_valid():
-        job = job_start(
-            actor=request.user,
-            kind=f"orgs.import.{tree}",
-            task=import_tree,
-            title=_("导入%(what)s：%(name)s")
-            % {"what": title, "name": form.cleaned_data["file"].name},
-            files={"file": form.cleaned_data["file"]},
-            tree=tree,
-        )
-        return redirect("platform:job_detail", pk=job.pk)
-    return render(
+    return import_upload_page(
         request,
-        "orgs/import.html",
-        {
-            "form": form,
-            "tree": tree,
-            "title": title,
-            "columns": IMPORT_COLUMNS,
-            "refused": request.upload_refused,
-        },
+        model=model,
+        kind=f"orgs.import.{tree}",
+        task=import_tree,
+        what=title,
+        template="orgs/import.html",
+        tree=tree,
+        context={"tree": tree, "title": title, "columns": IMPORT_COLUMNS},
     )
