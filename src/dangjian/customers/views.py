@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from dangjian.platform.audit import log_access
 from dangjian.platform.excel import xlsx_response
 from dangjian.platform.history import history_rows
-from dangjian.platform.listing import paginate
+from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.reveal import reveal_field
 from dangjian.platform.scoping import get_restricted_or_404, user_can
 from dangjian.platform.tabular import limit_upload_size
@@ -31,10 +31,7 @@ SORTS = {
 
 def _filtered(request):
     form = CustomerFilterForm(request.GET or None, actor=request.user)
-    params = {}
-    if form.is_valid():
-        params = {k: v for k, v in form.cleaned_data.items() if v}
-    return form, selectors.customer_list(request.user, query=request.GET.get("q", ""), **params)
+    return filtered_list(request, form, selectors.customer_list)
 
 
 @login_required

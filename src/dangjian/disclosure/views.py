@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from dangjian.platform.audit import log_access
 from dangjian.platform.excel import xlsx_response
 from dangjian.platform.history import history_rows
-from dangjian.platform.listing import paginate
+from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
 from dangjian.platform.search_pick import is_pick_search, pick_search_initial, suggest_response
 
@@ -31,11 +31,7 @@ SORTS = {"start": "starts_on", "end": "ends_on", "title": "title", "status": "st
 
 def _filtered(request):
     form = NoticeFilterForm(request.GET or None, actor=request.user)
-    params = {}
-    if form.is_valid():
-        params = {k: v for k, v in form.cleaned_data.items() if v}
-    notices = selectors.notice_list(request.user, query=request.GET.get("q", "").strip(), **params)
-    return form, notices
+    return filtered_list(request, form, selectors.notice_list)
 
 
 @login_required

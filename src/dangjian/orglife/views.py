@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from dangjian.orgs.models import PartyOrg
 from dangjian.platform.excel import xlsx_response
 from dangjian.platform.history import history_rows
-from dangjian.platform.listing import paginate
+from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
 from dangjian.platform.search_pick import suggest_response
 from dangjian.platform.tabular import limit_upload_size
@@ -290,12 +290,7 @@ SORTS = {"date": "held_on", "planned": "planned_on", "kind": "kind", "branch": "
 
 def _filtered(request):
     form = MeetingFilterForm(request.GET or None, actor=request.user)
-    params = {}
-    if form.is_valid():
-        params = {k: v for k, v in form.cleaned_data.items() if v}
-    return form, selectors.meeting_list(
-        request.user, query=request.GET.get("q", "").strip(), **params
-    )
+    return filtered_list(request, form, selectors.meeting_list)
 
 
 @login_required

@@ -99,3 +99,11 @@ def paginate(
         sort=sort,
         querystring=params.urlencode(),
     )
+
+
+def filtered_list(request, form, selector):
+    """``(form, rows)``: ``selector(actor, query=<the search box q>, **filters)`` called with the
+    bound filter form's non-empty values — nothing filtered when the form is invalid (its
+    errors show on the page). List and export views share it, so both see the same rows."""
+    params = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    return form, selector(request.user, query=request.GET.get("q", "").strip(), **params)

@@ -11,7 +11,7 @@ from dangjian.dues.selectors import dues_paid_through
 from dangjian.platform.audit import log_access
 from dangjian.platform.excel import xlsx_response
 from dangjian.platform.history import history_rows
-from dangjian.platform.listing import paginate
+from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.pdf import pdf_response, render_pdf
 from dangjian.platform.scoping import get_restricted_or_404, user_can
 from dangjian.platform.search_pick import is_pick_search, pick_search_initial, suggest_response
@@ -43,13 +43,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 
 def _filtered(request):
-    form = TransferFilterForm(request.GET or None)
-    params = {}
-    if form.is_valid():
-        params = {k: v for k, v in form.cleaned_data.items() if v}
-    return form, selectors.transfer_list(
-        request.user, query=request.GET.get("q", "").strip(), **params
-    )
+    return filtered_list(request, TransferFilterForm(request.GET or None), selectors.transfer_list)
 
 
 @login_required
@@ -309,13 +303,7 @@ def transfer_letter(request, pk):
 
 
 def _mobile_filtered(request):
-    form = MobileFilterForm(request.GET or None)
-    params = {}
-    if form.is_valid():
-        params = {k: v for k, v in form.cleaned_data.items() if v}
-    return form, selectors.mobile_list(
-        request.user, query=request.GET.get("q", "").strip(), **params
-    )
+    return filtered_list(request, MobileFilterForm(request.GET or None), selectors.mobile_list)
 
 
 @login_required
