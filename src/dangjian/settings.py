@@ -82,6 +82,17 @@ INSTALLED_APPS = [
     "dangjian.development",
     "dangjian.disclosure",
     "dangjian.transfers",
+    "dangjian.exemplar.showcase",
+    "dangjian.exemplar.study",
+    "dangjian.exemplar.conduct",
+    "dangjian.exemplar.contests",
+    "dangjian.appraisal",
+    "dangjian.appraisal.grading",
+    "dangjian.appraisal.suggestions",
+    "dangjian.warmth.visits",
+    "dangjian.warmth.window",
+    "dangjian.warmth.tickets",
+    "dangjian.warmth.outreach",
     "dangjian.demo",
 ]
 

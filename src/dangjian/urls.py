@@ -29,6 +29,17 @@ urlpatterns = [
     path("development/", include("dangjian.development.urls")),
     path("disclosure/", include("dangjian.disclosure.urls")),
     path("transfers/", include("dangjian.transfers.urls")),
+    path("exemplar/cards/", include("dangjian.exemplar.showcase.urls")),
+    path("exemplar/study/", include("dangjian.exemplar.study.urls")),
+    path("exemplar/conduct/", include("dangjian.exemplar.conduct.urls")),
+    path("exemplar/contests/", include("dangjian.exemplar.contests.urls")),
+    path("appraisal/results/", include("dangjian.appraisal.grading.urls")),
+    path("appraisal/", include("dangjian.appraisal.urls")),
+    path("suggestions/", include("dangjian.appraisal.suggestions.urls")),
+    path("warmth/visits/", include("dangjian.warmth.visits.urls")),
+    path("warmth/window/", include("dangjian.warmth.window.urls")),
+    path("warmth/tickets/", include("dangjian.warmth.tickets.urls")),
+    path("warmth/outreach/", include("dangjian.warmth.outreach.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -60,7 +60,19 @@ class RoleGrant(models.Model):
                 condition=(models.Q(unit__isnull=True) & models.Q(party_org__isnull=False))
                 | (models.Q(unit__isnull=False) & models.Q(party_org__isnull=True)),
                 name="grant_on_exactly_one_node",
-            )
+            ),
+            # The same role twice on the same node means nothing, and makes get_or_create
+            # racy: the database keeps one.
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"],
+                condition=models.Q(unit__isnull=False),
+                name="grant_once_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "party_org"],
+                condition=models.Q(party_org__isnull=False),
+                name="grant_once_per_party_org",
+            ),
         ]
 
     def clean(self):

@@ -21,6 +21,8 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
             "address",
             "unit",
             "account_manager",
+            "inspector",
+            "courier",
             "business_format",
             "market",
             "size",
@@ -60,6 +62,13 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
             | Q(user=actor),
             post="客户经理",
         ).order_by("name_pinyin")
+        # Inspectors and couriers: the people of the units in reach.
+        staff = Person.objects.filter(
+            Q(unit__in=Unit.objects.restrict(actor, "view").values("pk")) | Q(user=actor),
+            left_on__isnull=True,
+        ).order_by("name_pinyin")
+        self.fields["inspector"].queryset = staff.filter(post__contains="稽查")
+        self.fields["courier"].queryset = staff.filter(post__contains="送货")
 
 
 class CustomerFilterForm(StyledFormMixin, forms.Form):

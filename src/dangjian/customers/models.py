@@ -95,6 +95,25 @@ class RetailCustomer(models.Model):
         related_name="managed_customers",
         db_index=False,
     )
+    # The other front-line staff who serve this customer (rated by it in 客户评议, SPEC §2.3).
+    inspector = models.ForeignKey(
+        Person,
+        verbose_name=_("专卖稽查员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspected_customers",
+        db_index=False,
+    )
+    courier = models.ForeignKey(
+        Person,
+        verbose_name=_("送货员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="delivered_customers",
+        db_index=False,
+    )
     business_format = models.CharField(_("业态"), max_length=1, choices=BusinessFormat.choices)
     market = models.CharField(_("城乡"), max_length=1, choices=Market.choices)
     size = models.CharField(_("规模"), max_length=1, choices=Size.choices)
@@ -120,7 +139,7 @@ class RetailCustomer(models.Model):
         excluded_fields=["shop_initials", "owner_pinyin", "owner_initials", "phone_hash"],
         # History is read per customer (by id) and by date; the copied field indexes are dead
         # weight written once per imported row.
-        no_db_index=["licence_no", "unit", "account_manager"],
+        no_db_index=["licence_no", "unit", "account_manager", "inspector", "courier"],
         # No per-row foreign-key trigger on import: the ORM still nulls the user on delete.
         user_db_constraint=False,
     )

@@ -111,7 +111,9 @@ def customer_export(request):
 @login_required
 def customer_detail(request, pk):
     customer = get_restricted_or_404(
-        RetailCustomer.objects.select_related("unit", "account_manager"), request.user, pk=pk
+        RetailCustomer.objects.select_related("unit", "account_manager", "inspector", "courier"),
+        request.user,
+        pk=pk,
     )
     return render(
         request,

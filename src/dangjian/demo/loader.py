@@ -47,6 +47,16 @@ SEEDERS: list[str] = [
     "dangjian.demo.dues",
     "dangjian.demo.disclosure",
     "dangjian.demo.transfers",
+    "dangjian.demo.exemplar_showcase",
+    "dangjian.demo.exemplar_conduct",
+    "dangjian.demo.warmth_visits",
+    "dangjian.demo.warmth_window",
+    "dangjian.demo.warmth_tickets",
+    "dangjian.demo.warmth_outreach",  # after the window seeder: uses its licence windows
+    "dangjian.demo.appraisal",  # after the window seeder: window clerks are rated too
+    "dangjian.demo.appraisal_grading",  # after dangjian.demo.appraisal (its campaign's ratings)
+    "dangjian.demo.exemplar_study",
+    "dangjian.demo.exemplar_contests",
 ]
 
 DEPARTMENTS = ["办公室", "党建工作科", "人力资源科", "专卖监督管理科", "营销管理科", "财务管理科"]
@@ -211,6 +221,7 @@ def _build(rng: random.Random, *, n_customers: int, n_people: int) -> None:
         for unit in covered:
             unit_branch[unit.pk] = branch
     all_areas = [a for _b, _r, _s, areas in bureaus for a in areas]
+    bureau_of = {a.pk: b.pk for b, _r, _s, areas in bureaus for a in areas}
     slots = []  # (unit, post)
     for dept in departments:
         slots += [(dept, p) for p in names.POSTS_COMPANY[:4]]
@@ -300,9 +311,15 @@ def _build(rng: random.Random, *, n_customers: int, n_people: int) -> None:
 
     # Retail customers: spread over market areas, each with one of the area's managers.
     managers = {}
+    couriers = {}
+    inspectors = {}  # by market area, else by county bureau
     for person in persons:
         if person.post == "客户经理" and person.unit.kind == Unit.Kind.MARKET_AREA:
             managers.setdefault(person.unit_id, []).append(person)
+        elif person.post == "送货员":
+            couriers.setdefault(person.unit_id, []).append(person)
+        elif person.post == "专卖稽查员":
+            inspectors.setdefault(person.unit_id, []).append(person)
     today = dt.date(2026, 1, 1)
     rows = []
     per_region = {}
@@ -335,6 +352,10 @@ def _build(rng: random.Random, *, n_customers: int, n_people: int) -> None:
                 address=address,
                 unit=area,
                 account_manager=rng.choice(managers[area.pk]) if area.pk in managers else None,
+                courier=rng.choice(couriers[area.pk]) if area.pk in couriers else None,
+                inspector=rng.choice(
+                    inspectors.get(area.pk) or inspectors.get(bureau_of[area.pk]) or [None]
+                ),
                 business_format=fmt,
                 market="X" if rural else "C",
                 size="1" if fmt in "MS" else rng.choice("233"),

@@ -132,10 +132,33 @@ PARTY_GENERATORS = (
     "scale_development",
     "scale_disclosure",
     "scale_transfers",
+    "scale_study",
+    "scale_appraisal",
+    "scale_tickets",
+    "scale_grading",
+    "scale_exemplar",
+    "scale_visits",
+    "scale_outreach",
+    "scale_window",
 )
 
 
-PARTY_APPS = {"orglife", "dues", "development", "disclosure", "transfers"}
+PARTY_APPS = {
+    "orglife",
+    "dues",
+    "development",
+    "disclosure",
+    "transfers",
+    "exemplar_showcase",
+    "exemplar_conduct",
+    "exemplar_study",
+    "exemplar_contests",
+    "appraisal",
+    "appraisal_grading",
+    "appraisal_suggestions",
+    "warmth_window",
+    "warmth_tickets",
+}
 
 
 def party_modules() -> list:
@@ -365,6 +388,7 @@ def _generate(rng, n_customers, n_people, n_bureaus, step):
     pid, mid = person_w.next_id(), member_w.next_id()
     persons, members = [], []
     managers_by_area = {}
+    serving_by_bureau = {}  # (bureau, post) -> couriers / inspectors serving its customers
     per_bureau = max(1, n_people // max(1, len(bureaus)))
     used = set()
     for bid, region, areas, branches in bureaus:
@@ -385,6 +409,8 @@ def _generate(rng, n_customers, n_people, n_bureaus, step):
             name = names.person_name(rng, gender)
             full, initials = pinyin(name)
             enc_phone, phone_hash = rng.choice(phone_pool)
+            if post in ("送货员", "专卖稽查员"):
+                serving_by_bureau.setdefault((bid, post), []).append(pid)
             persons.append(
                 {
                     "id": pid,
@@ -434,7 +460,7 @@ def _generate(rng, n_customers, n_people, n_bureaus, step):
         owner = names.person_name(rng, gender)
         owner_pool.append((owner, *pinyin(owner)))
     shop_cache = {}
-    areas_flat = [(a, region) for _bid, region, areas, _br in bureaus for a in areas]
+    areas_flat = [(a, region, bid) for bid, region, areas, _br in bureaus for a in areas]
     per_area = -(-n_customers // len(areas_flat))
     fmt_values, fmt_weights = zip(*names.FORMAT_WEIGHTS, strict=True)
     today = dt.date(2026, 1, 1)
@@ -443,8 +469,10 @@ def _generate(rng, n_customers, n_people, n_bureaus, step):
     def customer_rows():
         cid = cid0
         made = 0
-        for index, (area, region) in enumerate(areas_flat):
+        for index, (area, region, bid) in enumerate(areas_flat):
             managers = managers_by_area.get(area) or [None]
+            couriers = serving_by_bureau.get((bid, "送货员")) or [None]
+            inspectors = serving_by_bureau.get((bid, "专卖稽查员")) or [None]
             rural = index % AREAS_PER_BUREAU == AREAS_PER_BUREAU - 1
             # areas of one bureau share the region code: number customers per area block
             base = (index % AREAS_PER_BUREAU) * per_area
@@ -473,6 +501,8 @@ def _generate(rng, n_customers, n_people, n_bureaus, step):
                     "address": f"{street}{rng.randint(1, 999)}号",
                     "unit_id": area,
                     "account_manager_id": managers[k % len(managers)],
+                    "courier_id": couriers[k % len(couriers)],
+                    "inspector_id": inspectors[k % len(inspectors)],
                     "business_format": fmt,
                     "market": "X" if rural else "C",
                     "size": "1" if fmt in "MS" else "2" if tier > 20 else "3",

@@ -35,9 +35,64 @@ NAVIGATION = [
         ],
     ),
     (
+        _("三亮三比三评"),
+        [
+            # exemplar.showcase / study / conduct / contests, appraisal, grading, suggestions
+            (_("党员亮身份卡"), "showcase:list", "exemplar_showcase.membercard", "person-badge"),
+            (_("比学习·学习与心得"), "study:index", "exemplar_study.reflection", "book-half"),
+            (_("比业绩·练兵竞赛"), "contests:list", "exemplar_contests.participant", "trophy"),
+            (
+                _("比作风·自查整改"),
+                "conduct:overview",
+                "exemplar_conduct.selfinspection",
+                "clipboard-check",
+            ),
+            (_("三评评议活动"), "appraisal:list", "appraisal.campaign", "clipboard-data"),
+            (
+                _("三评结果·民主评议"),
+                "grading:index",
+                "appraisal_grading.memberresult",
+                "bar-chart-line",
+            ),
+            (_("意见箱"), "suggestions:list", "appraisal_suggestions.suggestion", "envelope-paper"),
+            (_("待我评议"), "appraisal:todo", None, "list-check"),
+        ],
+    ),
+    (
         _("暖心工程"),
         [
             (_("零售客户"), "customers:list", "customers.retailcustomer", "shop"),
+            # warmth.visits / window / tickets / outreach
+            (_("走访服务"), "visits:list", "warmth_visits.visit", "shop-window"),
+            (_("待走访客户"), "visits:due", "warmth_visits.visit", "calendar-event"),
+            (
+                _("假如我是服务对象"),
+                "visits:discussions",
+                "warmth_visits.discussion",
+                "chat-square-heart",
+            ),
+            (
+                _("许可证申请"),
+                "window:list",
+                "warmth_window.licenceapplication",
+                "file-earmark-check",
+            ),
+            (_("窗口今日工作"), "window:worklist", "warmth_window.licenceapplication", "inbox"),
+            (_("办证窗口"), "window:windows", "warmth_window.licencewindow", "shop"),
+            (_("许可证到期"), "window:expiring", "customers.retailcustomer", "hourglass-split"),
+            (_("首问负责·诉求工单"), "tickets:list", None, "chat-left-dots"),
+            (_("诉求统计"), "tickets:stats", "warmth_tickets.ticketstat", "graph-up"),
+            (_("诉求类别与时限"), "tickets:settings", "warmth_tickets.slapolicy", "sliders"),
+            (_("片区群与群发"), "outreach:groups", "warmth_outreach.areagroup", "people-fill"),
+            (_("客户祝福"), "outreach:greetings", "warmth_outreach.greeting", "gift"),
+            (_("上门服务"), "outreach:home_list", "warmth_outreach.homeservice", "house-heart"),
+            (
+                _("节假日值班与预约"),
+                "outreach:rosters",
+                "warmth_outreach.dutyroster",
+                "calendar-heart",
+            ),
+            (_("增值服务概览"), "outreach:index", None, "person-badge"),
         ],
     ),
     (

@@ -141,8 +141,15 @@ def _array(values) -> str:
 
 
 def reserve_ids(model, count: int) -> list[int]:
-    """``count`` new primary keys from the table's sequence (PostgreSQL), in order."""
+    """``count`` new primary keys, in order: from the table's sequence on PostgreSQL; after the
+    largest id on SQLite (one writer at a time there)."""
     meta = model._meta
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(meta.db_table)
+            cursor.execute(f"SELECT MAX({connection.ops.quote_name(meta.pk.column)}) FROM {table}")  # noqa: S608
+            start = (cursor.fetchone()[0] or 0) + 1
+        return list(range(start, start + count))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",

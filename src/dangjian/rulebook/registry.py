@@ -657,6 +657,104 @@ _defs.append(
     )
 )
 
+# ------------------------------------------------------------------- 烟草专卖许可 (RULES §7)
+LICENSING = "《中华人民共和国行政许可法》"
+TOBACCO_LICENCE = "《烟草专卖许可证管理办法》"
+_defs.extend(
+    [
+        RuleDef(
+            "licence.notice_workdays",
+            "licence",
+            "材料不全一次性告知期限",
+            INT,
+            MAX,
+            5,
+            LICENSING,
+            "第三十二条",
+            "个工作日",
+            "逾期不告知的，自收到申请材料之日起即为受理",
+        ),
+        RuleDef(
+            "licence.decision_workdays",
+            "licence",
+            "作出许可决定期限",
+            INT,
+            MAX,
+            20,
+            LICENSING,
+            "第四十二条",
+            "个工作日",
+        ),
+        RuleDef(
+            "licence.extension_workdays",
+            "licence",
+            "经负责人批准可延长的期限",
+            INT,
+            MAX,
+            10,
+            LICENSING,
+            "第四十二条",
+            "个工作日",
+        ),
+        RuleDef(
+            "licence.delivery_workdays",
+            "licence",
+            "决定后颁发、送达许可证期限",
+            INT,
+            MAX,
+            10,
+            LICENSING,
+            "第四十四条",
+            "个工作日",
+        ),
+        RuleDef(
+            "licence.renewal_min_days",
+            "licence",
+            "延续申请须在有效期届满前提出的天数",
+            INT,
+            MIN,
+            30,
+            LICENSING,
+            "第五十条",
+            "天",
+        ),
+        RuleDef(
+            "licence.validity_years",
+            "licence",
+            "零售许可证有效期",
+            INT,
+            MAX,
+            5,
+            TOBACCO_LICENCE,
+            "",
+            "年",
+        ),
+        RuleDef(
+            "licence.inspection_min_staff",
+            "licence",
+            "实地核查人员下限",
+            INT,
+            MIN,
+            2,
+            TOBACCO_LICENCE,
+            "",
+            "名",
+        ),
+        RuleDef(
+            "licence.expiry_warning_days",
+            "licence",
+            "许可证到期提醒提前天数",
+            INT,
+            MIN,
+            60,
+            TOBACCO_LICENCE,
+            "",
+            "天",
+            "到期前该天数内列入到期名单并提醒客户经理",
+        ),
+    ]
+)
+
 RULES: dict[str, RuleDef] = {d.key: d for d in _defs}
 
 GROUPS = {
@@ -666,6 +764,7 @@ GROUPS = {
     "appraisal": "民主评议党员",
     "transfer": "组织关系转接",
     "disclosure": "党务公开",
+    "licence": "烟草专卖许可",
 }
 
 

@@ -33,7 +33,7 @@ def test_gen_scale_party_only_adds_every_app_once_and_the_bench_pages_answer(db,
         call_command("gen_scale", "--party-only")
     lines = []
     results = bench.run(repeat=1, only="党建", out=lines.append)
-    assert {r.user for r in results} == {"office", "secretary", "member"}
+    assert {"office", "secretary", "member"} <= {r.user for r in results}
     assert len(results) == len(bench.party_cases())
     assert all(r.status == 200 for r in results), [(r.label, r.status) for r in results]
 

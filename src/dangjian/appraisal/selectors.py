@@ -1,0 +1,410 @@
+"""Reads for 三评 campaigns, tokens and ratings.
+
+Campaigns start from ``Campaign.objects.restrict(actor, …)``. A branch officer also sees the
+campaigns of the organisations above his branch (the company-wide 三评 that reaches his
+members), but only his own branches' figures in them (``visible_branches``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from dangjian.customers.models import RetailCustomer
+from dangjian.orgs.models import PartyOrg, Unit
+from dangjian.people.models import Membership, Person
+from dangjian.platform.scoping import grants_for, model_label
+
+from .models import Campaign, Criterion, RaterKind, RaterWeight, Rating, RatingToken
+from .rules import closed_reason
+
+STEP = PartyOrg.steplen
+# Roles whose holders write 领导点评 for the members under their node (rules as data).
+LEADER_RATER_ROLES = ("leader", "secretary", "committee")
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    return [path[: STEP * depth] for depth in range(1, len(path) // STEP + 1)]
+
+
+def _party_grant_paths(actor, label: str, action: str = "view") -> list[str]:
+    ids = [g.node_id for g in grants_for(actor) if g.tree == "party" and g.allows(label, action)]
+    if not ids:
+        return []
+    return list(PartyOrg.objects.filter(pk__in=ids).values_list("path", flat=True))
+
+
+def campaigns_visible(actor):
+    """Campaigns ``actor`` may open: those of his subtree, and those of the organisations
+    above a node he holds a grant on (he then sees only his part of them)."""
+    own = Campaign.objects.restrict(actor, "view")
+    if getattr(actor, "is_superuser", False):
+        return own
+    paths = {
+        ancestor
+        for path in _party_grant_paths(actor, model_label(Campaign))
+        for ancestor in _ancestor_paths(path)
+    }
+    if not paths:
+        return own
+    return Campaign.objects.filter(Q(pk__in=own.values("pk")) | Q(party_org__path__in=paths))
+
+
+def campaign_list(actor, *, query: str = "", year=None, status: str = "", org=None):
+    campaigns = campaigns_visible(actor).select_related("party_org")
+    if query:
+        campaigns = campaigns.filter(Q(name__icontains=query) | Q(party_org__name__icontains=query))
+    if year:
+        campaigns = campaigns.filter(year=year)
+    if status:
+        campaigns = campaigns.filter(status=status)
+    if org is not None:
+        campaigns = campaigns.filter(party_org__path__startswith=org.path)
+    return campaigns
+
+
+def manages(actor, campaign: Campaign, action: str = "change") -> bool:
+    return Campaign.objects.restrict(actor, action).filter(pk=campaign.pk).exists()
+
+
+def visible_branches(actor, campaign: Campaign) -> list[PartyOrg]:
+    """The campaign's branches whose figures ``actor`` sees (all of them for its managers)."""
+    branches = PartyOrg.objects.filter(
+        kind=PartyOrg.Kind.BRANCH, path__startswith=campaign.party_org.path
+    )
+    if not manages(actor, campaign, "view"):
+        branches = branches.filter(pk__in=PartyOrg.objects.restrict(actor, "view").values("pk"))
+    return list(branches.order_by("path"))
+
+
+def criteria_of(campaign: Campaign) -> list[Criterion]:
+    return list(Criterion.objects.filter(campaign=campaign).order_by("position", "pk"))
+
+
+def weights_of(campaign: Campaign) -> dict[str, object]:
+    return dict(RaterWeight.objects.filter(campaign=campaign).values_list("kind", "weight"))
+
+
+def takes_kind(campaign: Campaign, kind: str) -> bool:
+    return RaterWeight.objects.filter(campaign=campaign, kind=kind, weight__gt=0).exists()
+
+
+def campaign_closed_reason(campaign: Campaign, today: dt.date | None = None) -> str | None:
+    return closed_reason(
+        campaign.status, campaign.starts_on, campaign.ends_on, today or timezone.localdate()
+    )
+
+
+def campaign_members(campaign: Campaign):
+    """The party members a campaign rates: every member of a branch in its subtree."""
+    return Person.objects.filter(
+        membership__isnull=False, membership__branch__path__startswith=campaign.party_org.path
+    )
+
+
+def open_campaigns_for(branch: PartyOrg, *, kind: str, today: dt.date | None = None):
+    """Open campaigns (in their schedule) that reach ``branch`` and take ``kind`` ratings,
+    the nearest organisation first."""
+    today = today or timezone.localdate()
+    return (
+        Campaign.objects.filter(
+            status=Campaign.Status.OPEN,
+            starts_on__lte=today,
+            ends_on__gte=today,
+            party_org__path__in=_ancestor_paths(branch.path),
+            rater_weights__kind=kind,
+            rater_weights__weight__gt=0,
+        )
+        .select_related("party_org")
+        .order_by("-party_org__depth", "-pk")
+    )
+
+
+def public_campaign_for(person: Person, today: dt.date | None = None) -> Campaign | None:
+    """The campaign a public rating of ``person`` (from his card) counts in, if any."""
+    membership = getattr(person, "membership", None)
+    if membership is None:
+        return None
+    return open_campaigns_for(membership.branch, kind=RaterKind.PUBLIC, today=today).first()
+
+
+# -- customer tokens ---------------------------------------------------------------------------
+
+
+def token_for(secret: str) -> RatingToken | None:
+    """The token behind a customer's link (no login), with its campaign and customer."""
+    if not secret or len(secret) > 32:
+        return None
+    return (
+        RatingToken.objects.select_related("campaign", "campaign__party_org", "customer__unit")
+        .filter(token=secret)
+        .first()
+    )
+
+
+def customers_in_reach(campaign: Campaign):
+    """Active customers of the units the campaign organisation's branches cover."""
+    units = PartyOrg.units.through.objects.filter(
+        partyorg__path__startswith=campaign.party_org.path
+    ).values("unit_id")
+    return RetailCustomer.objects.filter(is_active=True, unit_id__in=units)
+
+
+def customer_ratees(campaign: Campaign, customer: RetailCustomer) -> list[Person]:
+    """The party members who serve ``customer`` and whom the campaign rates: his account
+    manager, inspector and courier, and the window clerks of his county bureau."""
+    staff = {
+        pk for pk in (customer.account_manager_id, customer.inspector_id, customer.courier_id) if pk
+    }
+    # Two indexed lookups rather than one OR across a join (which scans every person).
+    staff.update(
+        Person.licence_windows.through.objects.filter(
+            licencewindow__unit__path__in=_ancestor_paths(customer.unit.path),
+            licencewindow__is_active=True,
+        ).values_list("person_id", flat=True)
+    )
+    if not staff:
+        return []
+    return list(
+        campaign_members(campaign).filter(pk__in=staff).select_related("member_card").order_by("pk")
+    )
+
+
+def token_list(actor, campaign: Campaign, *, query: str = "", unit=None, used: str = ""):
+    tokens = RatingToken.objects.restrict(actor, "view").filter(campaign=campaign)
+    if query:
+        tokens = tokens.filter(
+            Q(customer__licence_no__startswith=query) | Q(customer__shop_name__icontains=query)
+        )
+    if unit is not None:
+        tokens = tokens.filter(customer__unit__path__startswith=unit.path)
+    if used == "yes":
+        tokens = tokens.filter(used_at__isnull=False)
+    elif used == "no":
+        tokens = tokens.filter(used_at__isnull=True)
+    return tokens.select_related("customer", "customer__unit")
+
+
+def slip_areas(actor, campaign: Campaign):
+    """Market areas (and other units) holding customers with tokens, for batch slips."""
+    ids = [int(k) for k in (campaign.token_units or {})]
+    return Unit.objects.restrict(actor, "view").filter(pk__in=ids).order_by("path")
+
+
+# -- member sheets (peer, leader, self) --------------------------------------------------------
+
+
+def person_of(actor) -> Person | None:
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    return Person.objects.select_related("membership__branch").filter(user=actor).first()
+
+
+def leader_reach(actor) -> list[str]:
+    """Paths of the party nodes on which ``actor`` writes 领导点评."""
+    ids = [
+        g.node_id for g in grants_for(actor) if g.tree == "party" and g.role in LEADER_RATER_ROLES
+    ]
+    return list(PartyOrg.objects.filter(pk__in=ids).values_list("path", flat=True))
+
+
+def may_rate(actor, campaign: Campaign, ratee: Person, kind: str) -> str | None:
+    """Why ``actor`` may not fill in a ``kind`` sheet for ``ratee`` (None: he may)."""
+    from django.utils.translation import gettext as _
+
+    me = person_of(actor)
+    membership = getattr(ratee, "membership", None)
+    if membership is None or not membership.branch.path.startswith(campaign.party_org.path):
+        return _("该党员不在本次评议范围内")
+    if kind == RaterKind.SELF:
+        if me is None or me.pk != ratee.pk:
+            return _("只能填写本人的自评")
+        return None
+    if me is not None and me.pk == ratee.pk:
+        return _("不能评议自己，请填写党员自评")
+    if kind == RaterKind.PEER:
+        my_membership = getattr(me, "membership", None) if me else None
+        if my_membership is None or my_membership.branch_id != membership.branch_id:
+            return _("党员互评只在本支部党员之间进行")
+        return None
+    if kind == RaterKind.LEADER:
+        if not any(membership.branch.path.startswith(p) for p in leader_reach(actor)):
+            return _("只有本支部书记、支委和上级领导可以点评")
+        return None
+    return _("该评议主体不能在此填写")
+
+
+def pending_for(actor, today: dt.date | None = None) -> list[dict]:
+    """待我评议: per open campaign, the sheets ``actor`` still has to fill in (self, peers,
+    and the members he comments on as a leader), and those he has done."""
+    today = today or timezone.localdate()
+    me = person_of(actor)
+    membership = getattr(me, "membership", None) if me else None
+    leader_paths = leader_reach(actor)
+    candidates = Campaign.objects.filter(
+        status=Campaign.Status.OPEN, starts_on__lte=today, ends_on__gte=today
+    ).select_related("party_org")
+    sections = []
+    for campaign in candidates.order_by("-party_org__depth", "pk"):
+        kinds = {
+            k
+            for k, w in RaterWeight.objects.filter(campaign=campaign).values_list("kind", "weight")
+            if w > 0
+        }
+        wanted: list[tuple[str, Person]] = []
+        in_campaign = membership is not None and membership.branch.path.startswith(
+            campaign.party_org.path
+        )
+        if in_campaign and RaterKind.SELF in kinds:
+            wanted.append((RaterKind.SELF, me))
+        if in_campaign and RaterKind.PEER in kinds:
+            peers = (
+                Person.objects.filter(membership__branch=membership.branch)
+                .exclude(pk=me.pk)
+                .select_related("membership")
+                .order_by("name_pinyin", "pk")
+            )
+            wanted += [(RaterKind.PEER, p) for p in peers]
+        if RaterKind.LEADER in kinds and leader_paths:
+            reach = Q()
+            for path in leader_paths:
+                reach |= Q(membership__branch__path__startswith=path)
+            led = (
+                campaign_members(campaign)
+                .filter(reach)
+                .exclude(pk=getattr(me, "pk", None))
+                .select_related("membership__branch")
+                .order_by("membership__branch__path", "pk")[:500]
+            )
+            wanted += [(RaterKind.LEADER, p) for p in led]
+        if not wanted:
+            continue
+        done = set(
+            Rating.objects.filter(campaign=campaign, rater_user=actor).values_list(
+                "kind", "ratee_id"
+            )
+        )
+        rows = [
+            {"kind": kind, "ratee": person, "done": (kind, person.pk) in done}
+            for kind, person in wanted
+        ]
+        sections.append(
+            {
+                "campaign": campaign,
+                "rows": rows,
+                "todo": sum(1 for r in rows if not r["done"]),
+                "total": len(rows),
+            }
+        )
+    return sections
+
+
+# -- figures for the campaign page -------------------------------------------------------------
+
+
+def campaign_figures(actor, campaign: Campaign) -> dict:
+    """Response counts and rates per rater kind and per branch, limited to the branches
+    ``actor`` sees. Customer figures come from the used tokens (a partial index) and the
+    per-unit totals the token job stored."""
+    branches = visible_branches(actor, campaign)
+    branch_ids = [b.pk for b in branches]
+    size = Counter(
+        dict(
+            Membership.objects.filter(branch_id__in=branch_ids)
+            .values("branch_id")
+            .annotate(n=Count("pk"))
+            .values_list("branch_id", "n")
+        )
+    )
+    counts = defaultdict(Counter)  # branch -> kind -> sheets
+    rated = defaultdict(Counter)  # branch -> kind -> members rated at least once
+    # Aggregated in the database: a national campaign has hundreds of thousands of sheets.
+    rows = (
+        Rating.objects.filter(campaign=campaign, ratee__membership__branch_id__in=branch_ids)
+        .values("ratee__membership__branch_id", "kind")
+        .annotate(n=Count("pk"), people=Count("ratee_id", distinct=True))
+        .order_by()
+    )
+    for row in rows:
+        branch = row["ratee__membership__branch_id"]
+        counts[branch][row["kind"]] += row["n"]
+        rated[branch][row["kind"]] += row["people"]
+    # Customer tokens: per unit, then per branch through the units each branch covers.
+    covered = defaultdict(list)
+    for branch_id, unit_id in PartyOrg.units.through.objects.filter(
+        partyorg_id__in=branch_ids
+    ).values_list("partyorg_id", "unit_id"):
+        covered[branch_id].append(unit_id)
+    totals = {int(k): v for k, v in (campaign.token_units or {}).items()}
+    used = dict(
+        RatingToken.objects.filter(campaign=campaign, used_at__isnull=False)
+        .values("customer__unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("customer__unit_id", "n")
+    )
+    table = []
+    total = Counter()
+    for branch in branches:
+        n = size.get(branch.pk, 0)
+        issued = sum(totals.get(u, 0) for u in covered[branch.pk])
+        answered = sum(used.get(u, 0) for u in covered[branch.pk])
+        c = counts[branch.pk]
+        row = {
+            "branch": branch,
+            "members": n,
+            "tokens": issued,
+            "tokens_used": answered,
+            "customer_rate": _rate(answered, issued),
+            "peer_rate": _rate(c[RaterKind.PEER], n * (n - 1)),
+            "self_rate": _rate(rated[branch.pk][RaterKind.SELF], n),
+            "leader_rate": _rate(rated[branch.pk][RaterKind.LEADER], n),
+            "counts": {kind: c[kind] for kind in RaterKind.values},
+        }
+        table.append(row)
+        total.update(
+            {
+                "members": n,
+                "tokens": issued,
+                "tokens_used": answered,
+                "peer_expected": n * (n - 1),
+                "self_done": rated[branch.pk][RaterKind.SELF],
+                "leader_done": rated[branch.pk][RaterKind.LEADER],
+                **{kind: c[kind] for kind in RaterKind.values},
+            }
+        )
+    kinds = [
+        {
+            "kind": kind,
+            "label": label,
+            "count": total[kind],
+            "rate": {
+                RaterKind.CUSTOMER: _rate(total["tokens_used"], total["tokens"]),
+                RaterKind.PEER: _rate(total[RaterKind.PEER], total["peer_expected"]),
+                RaterKind.SELF: _rate(total["self_done"], total["members"]),
+                RaterKind.LEADER: _rate(total["leader_done"], total["members"]),
+                RaterKind.PUBLIC: None,
+            }[kind],
+        }
+        for kind, label in RaterKind.choices
+    ]
+    return {"branches": table, "kinds": kinds, "total": total}
+
+
+def _rate(part: int, whole: int) -> float | None:
+    if not whole:
+        return None
+    return round(100 * part / whole, 1)
+
+
+def ratings_for_export(actor, campaign: Campaign):
+    """Every sheet of the branches ``actor`` sees, without the rater (anonymous)."""
+    branch_ids = [b.pk for b in visible_branches(actor, campaign)]
+    return (
+        Rating.objects.filter(campaign=campaign, ratee__membership__branch_id__in=branch_ids)
+        .select_related("ratee", "ratee__membership__branch")
+        .prefetch_related("scores")
+        .order_by("ratee__membership__branch__path", "ratee_id", "kind", "pk")
+    )
