@@ -15,8 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.orgs.models import Unit
 from dangjian.people.models import Person
-from dangjian.platform.audit import log_access
-from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import workbook_export
 from dangjian.platform.jobs import job_start
 from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.pdf import pdf_response
@@ -189,15 +188,6 @@ def campaign_export(request, pk):
         raise Http404
     criteria = selectors.criteria_of(campaign)
     ratings = selectors.ratings_for_export(request.user, campaign)
-    log_access(
-        user=request.user,
-        action="export",
-        model=Campaign,
-        object_id=campaign.pk,
-        rows=ratings.count(),
-        detail=_("三评评议记录（不含评议人）"),
-        request=request,
-    )
 
     def rows():
         for rating in ratings.iterator(chunk_size=2000):
@@ -223,7 +213,12 @@ def campaign_export(request, pk):
         _("评语"),
         _("已剔除"),
     ]
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=Campaign,
+        object_id=campaign.pk,
+        count=ratings.count(),
+        detail=_("三评评议记录（不含评议人）"),
         filename=f"{campaign.name}-评议记录.xlsx",
         title=_("评议记录"),
         headers=headers,

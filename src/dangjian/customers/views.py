@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.platform.audit import log_access
 from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import exportable, workbook_export
 from dangjian.platform.history import history_rows
 from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.reveal import reveal_field
@@ -55,17 +55,8 @@ def customer_list(request):
 
 @login_required
 def customer_export(request):
-    if not user_can(request.user, "export", RetailCustomer):
-        raise Http404
     _form, customers = _filtered(request)
-    log_access(
-        user=request.user,
-        action="export",
-        model=RetailCustomer,
-        rows=customers.count(),
-        detail=request.GET.urlencode(),
-        request=request,
-    )
+    customers = exportable(request, RetailCustomer, customers)
 
     def rows():
         for c in customers.order_by("licence_no").iterator(chunk_size=5000):
@@ -85,7 +76,10 @@ def customer_export(request):
                 c.licence_expires_on,
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=RetailCustomer,
+        count=customers.count(),
         filename="零售客户.xlsx",
         title="零售客户",
         headers=[

@@ -7,8 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.platform.audit import log_access
-from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import exportable, workbook_export
 from dangjian.platform.history import history_rows
 from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
@@ -63,20 +62,8 @@ def notice_list(request):
 
 @login_required
 def notice_export(request):
-    if not user_can(request.user, "export", Notice):
-        raise Http404
     _form, notices = _filtered(request)
-    notices = selectors.with_objection_counts(
-        notices.filter(pk__in=Notice.objects.restrict(request.user, "export").values("pk"))
-    )
-    log_access(
-        user=request.user,
-        action="export",
-        model=Notice,
-        rows=notices.count(),
-        detail=request.GET.urlencode(),
-        request=request,
-    )
+    notices = selectors.with_objection_counts(exportable(request, Notice, notices))
 
     def rows():
         for n in notices.order_by("-starts_on", "pk").iterator(chunk_size=2000):
@@ -96,7 +83,10 @@ def notice_export(request):
                 n.result_note,
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=Notice,
+        count=notices.count(),
         filename="公示公告.xlsx",
         title="公示公告",
         headers=[

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from dangjian.orgs.models import PartyOrg
 from dangjian.people.models import Person
-from dangjian.platform.audit import log_access
 from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import workbook_export
 from dangjian.platform.listing import ListPage, paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
 from dangjian.platform.tabular import limit_upload_size
@@ -301,14 +301,6 @@ def branch_export(request, pk):
         raise Http404
     year = _year(request)
     ledgers = selectors.branch_ledger(request.user, branch, year=year)
-    log_access(
-        user=request.user,
-        action="export",
-        model=DuesPayment,
-        rows=len(ledgers),
-        detail=f"{branch.name} {year}",
-        request=request,
-    )
     headers = [_("姓名"), _("类别"), _("基数（元）")]
     headers += [_("%(m)s月") % {"m": m} for m in range(1, 13)]
     headers += [_("应交合计"), _("实交合计"), _("欠交合计")]
@@ -332,7 +324,11 @@ def branch_export(request, pk):
             row += [lg.due_total, lg.paid_total, lg.arrears_total]
             yield row
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=DuesPayment,
+        count=len(ledgers),
+        detail=f"{branch.name} {year}",
         filename=_("%(b)s%(y)s年党费台账.xlsx") % {"b": branch.name, "y": year},
         title=_("%(y)s年党费台账") % {"y": year},
         headers=headers,
@@ -537,16 +533,12 @@ def arrears_export(request):
     if not selectors.sees_branch_dues(request.user, "export"):
         raise Http404
     rows = _arrears_filters(request)["rows"]
-    log_access(
-        user=request.user,
-        action="export",
-        model=DuesPayment,
-        rows=len(rows),
-        detail=_("党费收缴情况 %(q)s") % {"q": request.GET.urlencode()},
-        request=request,
-    )
     last_closed = rules.add_months(timezone.localdate().replace(day=1), -1)
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=DuesPayment,
+        count=len(rows),
+        detail=_("党费收缴情况 %(q)s") % {"q": request.GET.urlencode()},
         filename=_("党费收缴情况.xlsx"),
         title=_("党费收缴情况"),
         headers=[

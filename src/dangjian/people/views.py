@@ -6,8 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.platform.audit import log_access
-from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import exportable, workbook_export
 from dangjian.platform.history import history_rows
 from dangjian.platform.listing import paginate
 from dangjian.platform.reveal import reveal_field
@@ -56,18 +55,8 @@ def person_list(request):
 
 @login_required
 def person_export(request):
-    if not user_can(request.user, "export", Person):
-        raise Http404
     _form, people = _filtered(request)
-    count = people.count()
-    log_access(
-        user=request.user,
-        action="export",
-        model=Person,
-        rows=count,
-        detail=request.GET.urlencode(),
-        request=request,
-    )
+    people = exportable(request, Person, people)
 
     def rows():
         for p in people.order_by("unit__path", "name_pinyin").iterator(chunk_size=2000):
@@ -90,7 +79,10 @@ def person_export(request):
                 m.full_member_on if m else None,
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=Person,
+        count=people.count(),
         filename="人员名册.xlsx",
         title="人员",
         headers=[

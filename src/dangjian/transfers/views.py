@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.dues.selectors import dues_paid_through
 from dangjian.platform.audit import log_access
-from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import exportable, workbook_export
 from dangjian.platform.history import history_rows
 from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.pdf import pdf_response, render_pdf
@@ -68,20 +68,8 @@ def transfer_list(request):
 
 @login_required
 def transfer_export(request):
-    if not user_can(request.user, "export", Transfer):
-        raise Http404
     _form, transfers = _filtered(request)
-    transfers = transfers.filter(
-        pk__in=Transfer.objects.restrict(request.user, "export").values("pk")
-    )
-    log_access(
-        user=request.user,
-        action="export",
-        model=Transfer,
-        rows=transfers.count(),
-        detail=request.GET.urlencode(),
-        request=request,
-    )
+    transfers = exportable(request, Transfer, transfers)
     today = timezone.localdate()
 
     def rows():
@@ -102,7 +90,10 @@ def transfer_export(request):
                 _("是") if t.is_overdue(today) else "",
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=Transfer,
+        count=transfers.count(),
         filename="组织关系转接.xlsx",
         title="组织关系转接",
         headers=[
@@ -326,20 +317,8 @@ def mobile_list(request):
 
 @login_required
 def mobile_export(request):
-    if not user_can(request.user, "export", MobileMember):
-        raise Http404
     _form, records = _mobile_filtered(request)
-    records = records.filter(
-        pk__in=MobileMember.objects.restrict(request.user, "export").values("pk")
-    )
-    log_access(
-        user=request.user,
-        action="export",
-        model=MobileMember,
-        rows=records.count(),
-        detail=request.GET.urlencode(),
-        request=request,
-    )
+    records = exportable(request, MobileMember, records)
 
     def rows():
         for m in records.order_by("-since", "pk").iterator(chunk_size=2000):
@@ -356,7 +335,10 @@ def mobile_export(request):
                 _("是") if m.flagged_at else "",
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=MobileMember,
+        count=records.count(),
         filename="流动党员.xlsx",
         title="流动党员",
         headers=[

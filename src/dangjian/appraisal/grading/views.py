@@ -11,8 +11,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.appraisal.models import RaterKind
 from dangjian.orgs.models import PartyOrg
-from dangjian.platform.audit import log_access
-from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import workbook_export
 from dangjian.platform.history import history_rows
 from dangjian.platform.jobs import job_start
 from dangjian.platform.listing import paginate
@@ -161,16 +160,11 @@ def campaign_export(request, pk):
     campaign = selectors.campaign_for(request.user, pk)
     if not user_can(request.user, "export", MemberResult):
         raise Http404
-    total = selectors.results(request.user, campaign).count()
-    log_access(
-        user=request.user,
-        action="export",
+    return workbook_export(
+        request,
         model=MemberResult,
-        rows=total,
+        count=selectors.results(request.user, campaign).count(),
         detail=f"{campaign.name}",
-        request=request,
-    )
-    return xlsx_response(
         filename=f"{campaign.name}评议结果.xlsx",
         title="评议结果",
         headers=reports.excel_headers(),

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.orgs.models import PartyOrg
-from dangjian.platform.audit import log_access
-from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import exportable, workbook_export
 from dangjian.platform.links import absolute_url
 from dangjian.platform.listing import paginate
 from dangjian.platform.qr import qr_svg_data_uri
@@ -63,18 +62,8 @@ def suggestion_list(request):
 
 @login_required
 def suggestion_export(request):
-    if not user_can(request.user, "export", Suggestion):
-        raise Http404
     _form, _branch, qs = _filtered(request)
-    qs = qs.filter(pk__in=Suggestion.objects.restrict(request.user, "export").values("pk"))
-    log_access(
-        user=request.user,
-        action="export",
-        model=Suggestion,
-        rows=qs.count(),
-        detail=request.GET.urlencode(),
-        request=request,
-    )
+    qs = exportable(request, Suggestion, qs)
 
     def rows():
         for s in qs.order_by("-submitted_at", "pk").iterator(chunk_size=2000):
@@ -92,7 +81,10 @@ def suggestion_export(request):
                 s.closed_at,
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=Suggestion,
+        count=qs.count(),
         filename="意见箱留言.xlsx",
         title="意见箱留言",
         headers=[

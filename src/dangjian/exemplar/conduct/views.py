@@ -11,8 +11,7 @@ from django.views.decorators.http import require_POST
 from dangjian.exemplar.showcase.forms import FileForm
 from dangjian.exemplar.showcase.reach import reaches
 from dangjian.people.models import Person
-from dangjian.platform.audit import log_access
-from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import exportable, workbook_export
 from dangjian.platform.history import history_rows
 from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
@@ -144,18 +143,8 @@ def inspection_list(request):
 
 @login_required
 def inspection_export(request):
-    if not user_can(request.user, "export", SelfInspection):
-        raise Http404
     _form, rows = _filtered(request)
-    rows = rows.filter(pk__in=SelfInspection.objects.restrict(request.user, "export").values("pk"))
-    log_access(
-        user=request.user,
-        action="export",
-        model=SelfInspection,
-        rows=rows.count(),
-        detail=request.GET.urlencode(),
-        request=request,
-    )
+    rows = exportable(request, SelfInspection, rows)
 
     def lines():
         for i in rows.order_by("-year", "branch__path", "person__name_pinyin").iterator(
@@ -171,7 +160,10 @@ def inspection_export(request):
                 i.review_comment,
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=SelfInspection,
+        count=rows.count(),
         filename="做合格党员自查.xlsx",
         title="做合格党员自查",
         headers=["年度", "姓名", "所在支部", "状态", "自查总体情况", "提交时间", "支部审阅意见"],
@@ -510,18 +502,8 @@ def measure_list(request):
 
 @login_required
 def measure_export(request):
-    if not user_can(request.user, "export", Rectification):
-        raise Http404
     _form, rows = _measures_filtered(request)
-    rows = rows.filter(pk__in=Rectification.objects.restrict(request.user, "export").values("pk"))
-    log_access(
-        user=request.user,
-        action="export",
-        model=Rectification,
-        rows=rows.count(),
-        detail=request.GET.urlencode(),
-        request=request,
-    )
+    rows = exportable(request, Rectification, rows)
     today = timezone.localdate()
 
     def lines():
@@ -541,7 +523,10 @@ def measure_export(request):
                 m.closed_at,
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=Rectification,
+        count=rows.count(),
         filename="整改措施.xlsx",
         title="整改措施",
         headers=[

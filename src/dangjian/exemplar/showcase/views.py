@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.people.models import Person
-from dangjian.platform.audit import log_access
-from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import exportable, workbook_export
 from dangjian.platform.history import history_rows
 from dangjian.platform.links import absolute_url
 from dangjian.platform.listing import filtered_list, paginate
@@ -84,18 +83,8 @@ def card_list(request):
 
 @login_required
 def card_export(request):
-    if not user_can(request.user, "export", MemberCard):
-        raise Http404
     _form, cards = _filtered(request)
-    cards = cards.filter(pk__in=MemberCard.objects.restrict(request.user, "export").values("pk"))
-    log_access(
-        user=request.user,
-        action="export",
-        model=MemberCard,
-        rows=cards.count(),
-        detail=request.GET.urlencode(),
-        request=request,
-    )
+    cards = exportable(request, MemberCard, cards)
     year = timezone.localdate().year
     texts = dict(
         Commitment.objects.filter(card__in=cards.values("pk"), year=year).values_list(
@@ -118,7 +107,10 @@ def card_export(request):
                 texts.get(c.pk, ""),
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=MemberCard,
+        count=cards.count(),
         filename="党员亮身份卡.xlsx",
         title="党员亮身份卡",
         headers=[

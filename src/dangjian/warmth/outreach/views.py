@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.customers.models import RetailCustomer
 from dangjian.platform.audit import log_access
-from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import workbook_export
 from dangjian.platform.history import history_rows
 from dangjian.platform.links import absolute_url
 from dangjian.platform.listing import filtered_list, paginate
@@ -364,15 +364,6 @@ def broadcast_detail(request, pk):
 def broadcast_export(request, pk):
     broadcast = _broadcast(request, pk, "export")
     _form, rows = _delivery_rows(request, broadcast)
-    log_access(
-        user=request.user,
-        action="export",
-        model=Broadcast,
-        object_id=broadcast.pk,
-        rows=rows.count(),
-        detail=_("群发记录（手机号已遮盖）"),
-        request=request,
-    )
 
     def lines():
         for d in rows.order_by("pk").iterator(chunk_size=2000):
@@ -387,7 +378,12 @@ def broadcast_export(request, pk):
                 timezone.localtime(d.sent_at).strftime("%Y-%m-%d %H:%M") if d.sent_at else "",
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=Broadcast,
+        object_id=broadcast.pk,
+        count=rows.count(),
+        detail=_("群发记录（手机号已遮盖）"),
         filename=f"群发记录-{broadcast.pk}.xlsx",
         title="群发记录",
         headers=[

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.platform.audit import log_access
-from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import exportable, workbook_export
 from dangjian.platform.history import history_rows
 from dangjian.platform.jobs import job_start
 from dangjian.platform.listing import filtered_list, paginate
@@ -109,17 +109,9 @@ def ticket_list(request):
 
 @login_required
 def ticket_export(request):
-    if not user_can(request.user, "export", Ticket):
-        raise Http404
     _form, tickets = _filtered(request, _mine(request))
-    tickets = tickets.select_related("unit", "category", "owner", "handler", "customer")
-    log_access(
-        user=request.user,
-        action="export",
-        model=Ticket,
-        rows=tickets.count(),
-        detail=request.GET.urlencode(),
-        request=request,
+    tickets = exportable(request, Ticket, tickets).select_related(
+        "unit", "category", "owner", "handler", "customer"
     )
 
     def local(value):
@@ -152,7 +144,10 @@ def ticket_export(request):
                 t.rating_comment,
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=Ticket,
+        count=tickets.count(),
         filename="诉求工单.xlsx",
         title="诉求工单",
         headers=[
@@ -490,7 +485,6 @@ def ticket_stats_export(request):
         raise Http404
     unit, _form, params, year = _stats_params(request)
     figures = stats.read(unit, **params)
-    log_access(user=request.user, action="export", model=TicketStat, rows=1, request=request)
 
     def line(label, r):
         r = r or {}
@@ -510,7 +504,11 @@ def ticket_stats_export(request):
     rows += [line(f"{r['month']:%Y-%m}", r) for r in figures["by_month"]]
     rows += [line(r["category__name"], r) for r in figures["by_category"]]
     rows += [line(c.name, r) for c, r in figures["by_unit"]]
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=TicketStat,
+        count=1,
+        detail="",
         filename="诉求工单统计.xlsx",
         title="诉求工单统计",
         headers=[

@@ -13,8 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.customers.models import SEGMENTS, RetailCustomer
 from dangjian.people.models import Person
-from dangjian.platform.audit import log_access
-from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import workbook_export
 from dangjian.platform.history import history_rows
 from dangjian.platform.listing import paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
@@ -191,14 +190,6 @@ def visit_export(request):
     visits = selectors.visit_list(
         request.user, action="export", query=request.GET.get("q", "").strip(), **params
     )
-    log_access(
-        user=request.user,
-        action="export",
-        model=Visit,
-        rows=visits.count(),
-        detail=request.GET.urlencode(),
-        request=request,
-    )
 
     def rows():
         for v in visits.order_by("-visited_on", "-pk").iterator(chunk_size=2000):
@@ -217,7 +208,10 @@ def visit_export(request):
                 v.follow_up_result,
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=Visit,
+        count=visits.count(),
         filename="走访服务记录.xlsx",
         title="走访服务记录",
         headers=[

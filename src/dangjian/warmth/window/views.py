@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.customers.models import RetailCustomer
-from dangjian.platform.audit import log_access
-from dangjian.platform.excel import xlsx_response
+from dangjian.platform.exports import exportable, workbook_export
 from dangjian.platform.history import history_rows
 from dangjian.platform.links import absolute_url
 from dangjian.platform.listing import filtered_list, paginate
@@ -104,20 +103,8 @@ def application_list(request):
 
 @login_required
 def application_export(request):
-    if not user_can(request.user, "export", LicenceApplication):
-        raise Http404
     _form, rows = _filtered(request)
-    rows = rows.filter(
-        pk__in=LicenceApplication.objects.restrict(request.user, "export").values("pk")
-    )
-    log_access(
-        user=request.user,
-        action="export",
-        model=LicenceApplication,
-        rows=rows.count(),
-        detail=request.GET.urlencode(),
-        request=request,
-    )
+    rows = exportable(request, LicenceApplication, rows)
     today = timezone.localdate()
 
     def lines():
@@ -141,7 +128,10 @@ def application_export(request):
                 _("是") if a.is_overdue(today) else "",
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=LicenceApplication,
+        count=rows.count(),
         filename="许可证申请.xlsx",
         title="许可证申请",
         headers=[
@@ -668,18 +658,8 @@ def expiring_list(request):
 
 @login_required
 def expiring_export(request):
-    if not user_can(request.user, "export", RetailCustomer):
-        raise Http404
     _form, rows = _expiring(request)
-    rows = rows.filter(pk__in=RetailCustomer.objects.restrict(request.user, "export").values("pk"))
-    log_access(
-        user=request.user,
-        action="export",
-        model=RetailCustomer,
-        rows=rows.count(),
-        detail=_("许可证到期名单 ") + request.GET.urlencode(),
-        request=request,
-    )
+    rows = exportable(request, RetailCustomer, rows)
 
     def lines():
         for customer, text in _with_texts(
@@ -695,7 +675,11 @@ def expiring_export(request):
                 text,
             ]
 
-    return xlsx_response(
+    return workbook_export(
+        request,
+        model=RetailCustomer,
+        count=rows.count(),
+        detail=_("许可证到期名单 ") + request.GET.urlencode(),
         filename="许可证到期名单.xlsx",
         title="许可证到期名单",
         headers=["许可证号", "店名", "经营者", "片区", "客户经理", "有效期至", "提醒短信"],
