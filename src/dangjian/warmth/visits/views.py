@@ -45,6 +45,21 @@ from .models import (
 PHOTO_ORDER = [VisitPhoto.Stage.BEFORE, VisitPhoto.Stage.AFTER, VisitPhoto.Stage.OTHER]
 SORTS = {"date": "visited_on", "follow_up": "follow_up_on"}
 DUE_SORTS = {"last": "last_visit__visited_on", "licence": "licence_no"}
+# What the visit and discussion forms hand to their services (record and update), as is.
+VISIT_FIELDS = (
+    "staff",
+    "visited_on",
+    "kind",
+    "service_type",
+    "notes",
+    "follow_up_on",
+    "follow_up",
+)
+DISCUSSION_FIELDS = ("held_on", "place", "participants", "topics", "findings", "measures")
+
+
+def _values(data, fields) -> dict:
+    return {name: data[name] for name in fields}
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -65,6 +80,34 @@ def _safe_next(request, default):
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
     return default
+
+
+def _record_form(request, form_class, *, initial, **kwargs):
+    """The record form of the page; after the picker's 搜索 button (no script) the form again,
+    unsaved, with the matches."""
+    if is_pick_search(request):
+        return form_class(initial=pick_search_initial(request), **kwargs)
+    return form_class(request.POST or None, request.FILES or None, initial=initial, **kwargs)
+
+
+def _form_page(request, form, save, *, title, saved, denied_field=None, **context):
+    """``visits/form.html`` for a record form: once the bound form is valid ``save(data)``
+    calls the service and returns where to go next, with the message ``saved``. The service's
+    ValidationError comes back on the form; so does PermissionDenied, on ``denied_field``,
+    where one is named (elsewhere it is a 403)."""
+    if form.is_bound and form.is_valid():
+        try:
+            target = save(form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied as exc:
+            if denied_field is None:
+                raise
+            form.add_error(denied_field, str(exc))
+        else:
+            messages.success(request, saved)
+            return redirect(target)
+    return render(request, "visits/form.html", {"form": form, "title": title, **context})
 
 
 # ------------------------------------------------------------------------- visit lists
@@ -246,25 +289,14 @@ def visit_create(request):
         customer = selectors.customers_in_reach(request.user).filter(pk=raw).first()
         if customer is not None:
             initial["customer"] = customer.pk
-    if is_pick_search(request):
-        form = VisitForm(actor=request.user, initial=pick_search_initial(request))
-    else:
-        form = VisitForm(
-            request.POST or None, request.FILES or None, actor=request.user, initial=initial
-        )
+    form = _record_form(request, VisitForm, initial=initial, actor=request.user)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             visit = services.visit_record(
                 actor=request.user,
                 customer=data["customer"],
-                staff=data["staff"],
-                visited_on=data["visited_on"],
-                kind=data["kind"],
-                service_type=data["service_type"],
-                notes=data["notes"],
-                follow_up_on=data["follow_up_on"],
-                follow_up=data["follow_up"],
+                **_values(data, VISIT_FIELDS),
                 photos=form.photos(),
             )
         except ValidationError as exc:
@@ -326,38 +358,18 @@ def visit_edit(request, pk):
         "follow_up": visit.follow_up,
         "staff": visit.staff_id,
     }
-    if is_pick_search(request):
-        form = VisitForm(actor=request.user, editing=True, initial=pick_search_initial(request))
-    else:
-        form = VisitForm(request.POST or None, actor=request.user, editing=True, initial=initial)
+    form = _record_form(request, VisitForm, initial=initial, actor=request.user, editing=True)
+    if not is_pick_search(request):
         # The recorded staff member stays valid even when outside the editor's pickers.
         form.fields["staff"].queryset = form.fields["staff"].queryset | Person.objects.filter(
             pk=visit.staff_id
         )
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.visit_update(
-                actor=request.user,
-                visit=visit,
-                staff=data["staff"],
-                visited_on=data["visited_on"],
-                kind=data["kind"],
-                service_type=data["service_type"],
-                notes=data["notes"],
-                follow_up_on=data["follow_up_on"],
-                follow_up=data["follow_up"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("visits:detail", pk=visit.pk)
-    return render(
-        request,
-        "visits/form.html",
-        {"form": form, "title": _("修改走访记录"), "visit": visit},
-    )
+
+    def save(data):
+        services.visit_update(actor=request.user, visit=visit, **_values(data, VISIT_FIELDS))
+        return visit_url(visit)
+
+    return _form_page(request, form, save, title=_("修改走访记录"), saved=_("已保存"), visit=visit)
 
 
 @login_required
@@ -649,38 +661,24 @@ def discussion_list(request):
 @login_required
 def discussion_create(request):
     _require(request.user, "add", Discussion)
-    if is_pick_search(request):
-        form = DiscussionForm(actor=request.user, initial=pick_search_initial(request))
-    else:
-        form = DiscussionForm(
-            request.POST or None,
-            actor=request.user,
-            initial={"held_on": timezone.localdate()},
+    form = _record_form(
+        request, DiscussionForm, initial={"held_on": timezone.localdate()}, actor=request.user
+    )
+
+    def save(data):
+        discussion = services.discussion_record(
+            actor=request.user, branch=data["branch"], **_values(data, DISCUSSION_FIELDS)
         )
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            discussion = services.discussion_record(
-                actor=request.user,
-                branch=data["branch"],
-                held_on=data["held_on"],
-                place=data["place"],
-                participants=data["participants"],
-                topics=data["topics"],
-                findings=data["findings"],
-                measures=data["measures"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error("branch", str(exc))
-        else:
-            messages.success(request, _("已记录讨论"))
-            return redirect("visits:discussion_detail", pk=discussion.pk)
-    return render(
+        return reverse("visits:discussion_detail", args=[discussion.pk])
+
+    return _form_page(
         request,
-        "visits/form.html",
-        {"form": form, "title": _("记录“假如我是服务对象”讨论"), "back": "visits:discussions"},
+        form,
+        save,
+        title=_("记录“假如我是服务对象”讨论"),
+        saved=_("已记录讨论"),
+        denied_field="branch",
+        back="visits:discussions",
     )
 
 
@@ -716,36 +714,23 @@ def discussion_edit(request, pk):
         "findings": discussion.findings,
         "measures": discussion.measures,
     }
-    if is_pick_search(request):
-        form = DiscussionForm(
-            actor=request.user, discussion=discussion, initial=pick_search_initial(request)
+    form = _record_form(
+        request, DiscussionForm, initial=initial, actor=request.user, discussion=discussion
+    )
+
+    def save(data):
+        services.discussion_update(
+            actor=request.user, discussion=discussion, **_values(data, DISCUSSION_FIELDS)
         )
-    else:
-        form = DiscussionForm(
-            request.POST or None, actor=request.user, discussion=discussion, initial=initial
-        )
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.discussion_update(
-                actor=request.user,
-                discussion=discussion,
-                held_on=data["held_on"],
-                place=data["place"],
-                participants=data["participants"],
-                topics=data["topics"],
-                findings=data["findings"],
-                measures=data["measures"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("visits:discussion_detail", pk=discussion.pk)
-    return render(
+        return reverse("visits:discussion_detail", args=[discussion.pk])
+
+    return _form_page(
         request,
-        "visits/form.html",
-        {"form": form, "title": _("修改讨论记录"), "back": "visits:discussions"},
+        form,
+        save,
+        title=_("修改讨论记录"),
+        saved=_("已保存"),
+        back="visits:discussions",
     )
 
 

@@ -232,3 +232,64 @@ def test_a_discussion_without_measures_names_the_field(login, cast):
     )
     assert "改进措施：此项为必填项" in response.content.decode()
     assert not Discussion.objects.exists()
+
+
+def test_the_manager_edits_his_visit(login, cast, record, kind):
+    visit = record()
+    client = login(cast.manager)
+    url = reverse("visits:edit", args=[visit.pk])
+    page = client.get(url)
+    assert "修改走访记录" in page.content.decode() and "检查陈列" in page.content.decode()
+    values = {
+        "visited_on": visit.visited_on.isoformat(),
+        "kind": kind().pk,
+        "staff": cast.people.manager.pk,
+        "notes": "补充：已调整价签",
+    }
+    response = client.post(url, values)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("visits:detail", args=[visit.pk])
+    visit.refresh_from_db()
+    assert visit.notes == "补充：已调整价签"
+    assert "已保存" in client.get(response["Location"]).content.decode()
+    future = {**values, "visited_on": (TODAY() + dt.timedelta(days=3)).isoformat()}
+    refused = client.post(url, future)
+    assert refused.status_code == 200
+    assert "走访日期不能晚于今天" in refused.content.decode()
+    # The picker's 搜索 button (no script) shows the form again and saves nothing.
+    again = client.post(url, {**values, "notes": "不保存", "_pick": "staff", "staff_q": "王"})
+    assert again.status_code == 200
+    visit.refresh_from_db()
+    assert visit.notes == "补充：已调整价签"
+
+
+def test_the_secretary_edits_a_discussion(login, cast):
+    client = login(cast.secretary)
+    client.post(
+        reverse("visits:discussion_create"),
+        {
+            "branch": cast.city.east_branch.pk,
+            "held_on": TODAY().isoformat(),
+            "participants": [cast.people.member.pk],
+            "topics": "假如我是服务对象：办证要跑几趟",
+            "measures": "一次性告知",
+        },
+    )
+    discussion = Discussion.objects.get()
+    url = reverse("visits:discussion_edit", args=[discussion.pk])
+    assert "修改讨论记录" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "held_on": TODAY().isoformat(),
+            "participants": [cast.people.member.pk, cast.people.secretary.pk],
+            "topics": "假如我是服务对象：办证要跑几趟",
+            "measures": "一次性告知，当场补正",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("visits:discussion_detail", args=[discussion.pk])
+    discussion.refresh_from_db()
+    assert discussion.measures == "一次性告知，当场补正"
+    assert discussion.participants.count() == 2
+    assert login(cast.outsider).get(url).status_code == 404
