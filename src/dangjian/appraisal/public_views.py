@@ -24,7 +24,7 @@ from dangjian.platform.listing import paginate
 
 from . import selectors, services
 from .models import Campaign, RaterKind
-from .sheets import read_scores, sheet_fields
+from .sheets import read_customer_sheets, read_scores, sheet_fields
 
 PUBLIC_PURPOSE = "appraisal.public"
 # Light abuse control for 群众评议 (per client address, shared cache): generous enough for a
@@ -63,25 +63,20 @@ def rate(request, token: str):
     if closed or found.used_at is not None:
         return render(request, "appraisal/public_rate.html", context)
     criteria = selectors.criteria_of(campaign)
-    ratees = selectors.customer_ratees(campaign, found.customer)
     errors: dict = {}
-    posted: dict = {}
+    sheets: dict = {}
     if request.method == "POST":
-        sheets = {}
-        for person in ratees:
-            values = read_scores(request.POST, criteria, prefix=f"s-{person.pk}-")
-            comment = request.POST.get(f"c-{person.pk}", "")
-            posted[person.pk] = (values, comment)
-            if values or comment.strip():
-                sheets[person.pk] = (values, comment)
+        # Whom the customer may rate is checked by the service (inside the write statement on
+        # PostgreSQL): the ratees are read only to show the page.
+        sheets = read_customer_sheets(request.POST, criteria)
         try:
-            services.rating_submit_customer(
-                token=found, sheets=sheets, criteria=criteria, ratees=ratees
-            )
+            services.rating_submit_customer(token=found, sheets=sheets, criteria=criteria)
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         else:
             return redirect("appraisal:rate", token=token)
+    ratees = selectors.customer_ratees(campaign, found.customer)
+    posted = {pk: sheets.get(pk, ({}, "")) for pk in (p.pk for p in ratees)}
     context.update(
         {
             "members": [

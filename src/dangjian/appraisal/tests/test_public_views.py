@@ -48,6 +48,22 @@ def test_a_score_out_of_range_shows_the_criterion_and_saves_nothing(
     assert RatingToken.objects.get(pk=east_token.pk).used_at is None
 
 
+def test_a_sheet_for_someone_who_does_not_serve_the_customer_writes_nothing(
+    client, cast, campaign, east_token
+):
+    url = reverse("appraisal:rate", args=[east_token.token])
+    data = _post_all(campaign, cast.people.manager.pk)
+    data.update(_post_all(campaign, cast.people.secretary.pk))  # a member, but not his
+    response = client.post(url, data)
+    assert response.status_code == 422
+    assert "只能评议为您服务的党员" in response.content.decode()
+    assert not Rating.objects.exists()
+    assert RatingToken.objects.get(pk=east_token.pk).used_at is None
+    # The page still offers the member who does serve him, and takes his sheet.
+    assert "王五" in response.content.decode()
+    assert client.post(url, _post_all(campaign, cast.people.manager.pk)).status_code == 302
+
+
 def test_an_empty_submission_is_refused(client, cast, campaign, east_token):
     response = client.post(reverse("appraisal:rate", args=[east_token.token]), {})
     assert response.status_code == 422

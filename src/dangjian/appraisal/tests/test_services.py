@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from dangjian.appraisal import selectors, services
 from dangjian.appraisal.models import Campaign, RaterKind, Rating, RatingToken, Score
-from dangjian.people.models import Membership
+from dangjian.people.models import Membership, Person
 from dangjian.warmth.window.models import LicenceWindow
 
 from .conftest import full_scores, make_campaign
@@ -184,6 +185,19 @@ def test_window_clerks_of_the_customers_bureau_are_rated_too_when_members(cast, 
     assert [p.name for p in selectors.customer_ratees(branch_campaign, cast.customers.east)] == [
         "李四"
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL statement")
+def test_the_submission_statement_allows_exactly_the_members_the_page_shows(cast, campaign):
+    window = LicenceWindow.objects.create(unit=cast.city.east, name="东湖办证窗口")
+    window.staff.set([cast.people.member, cast.people.outsider])
+    everyone = list(Person.objects.values_list("pk", flat=True))
+    for customer in (cast.customers.east, cast.customers.east_bureau, cast.customers.west):
+        shown = {p.pk for p in selectors.customer_ratees(campaign, customer)}
+        sql, params = selectors.customer_ratees_sql(campaign, customer, everyone)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            assert {row[0] for row in cursor.fetchall()} == shown, customer
 
 
 def test_a_reused_token_is_refused_and_nothing_counts_twice(cast, campaign, east_token):
