@@ -154,6 +154,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Hot public statements (三评 submissions) as server-side prepared statements on PostgreSQL
+# (platform/prepared.py); off behind a pooler that cannot keep them.
+DB_PREPARED = env_bool("DANGJIAN_DB_PREPARED", True)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

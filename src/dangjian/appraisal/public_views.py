@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -74,7 +74,8 @@ def rate(request, token: str):
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         else:
-            return redirect("appraisal:rate", token=token)
+            # Back to this very page (now "thank you"); no URL reversal on the busiest path.
+            return HttpResponseRedirect(request.path)
     ratees = selectors.customer_ratees(campaign, found.customer)
     posted = {pk: sheets.get(pk, ({}, "")) for pk in (p.pk for p in ratees)}
     context.update(

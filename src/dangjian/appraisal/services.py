@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from dangjian.orgs.models import PartyOrg
 from dangjian.people.models import Person
 from dangjian.platform.audit import record_event
+from dangjian.platform.prepared import fetch as fetch_prepared
 
 from . import rules, selectors
 from .models import (
@@ -461,9 +462,8 @@ def _consume_and_write_pg(token, campaign, prepared, now, *, check_ratees: bool)
     # Alone (autocommit) the statement is its own transaction; inside a caller's transaction
     # a savepoint keeps a refused statement from breaking it.
     guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-    with guard, connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        allowed_count, won = cursor.fetchone()
+    with guard:
+        ((allowed_count, won),) = fetch_prepared(sql, params)
     if allowed_count != len(prepared):
         raise ValidationError(NOT_SERVING, code="ratee")
     return won
