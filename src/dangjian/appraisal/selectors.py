@@ -485,9 +485,14 @@ def campaign_figures(actor, campaign: Campaign) -> dict:
     ).values_list("partyorg_id", "unit_id"):
         covered[branch_id].append(unit_id)
     totals = {int(k): v for k, v in (campaign.token_units or {}).items()}
+    used_tokens = RatingToken.objects.filter(campaign=campaign, used_at__isnull=False)
+    if not manages(actor, campaign, "view"):
+        # A branch officer's few units, not every used token of a national campaign.
+        used_tokens = used_tokens.filter(
+            customer__unit_id__in=sorted({u for units in covered.values() for u in units})
+        )
     used = dict(
-        RatingToken.objects.filter(campaign=campaign, used_at__isnull=False)
-        .values("customer__unit_id")
+        used_tokens.values("customer__unit_id")
         .annotate(n=Count("pk"))
         .values_list("customer__unit_id", "n")
     )
