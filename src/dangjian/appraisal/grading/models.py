@@ -148,6 +148,8 @@ class MemberResult(models.Model):
                 fields=["campaign", "branch", "rank_branch"], name="grading_result_branch"
             ),
             models.Index(fields=["campaign", "rank_company"], name="grading_result_rank"),
+            # The results list sorted by score (either way; ties by id, as paginate() adds).
+            models.Index(fields=["campaign", "score", "id"], name="grading_result_score"),
         ]
 
     def __str__(self) -> str:
