@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 from collections import Counter, defaultdict
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -451,6 +452,40 @@ def pending_for(actor, today: dt.date | None = None) -> list[dict]:
 # -- figures for the campaign page -------------------------------------------------------------
 
 
+# Up to this many members a campaign's page counts live; above, the whole campaign's figures
+# are shared by its managers for FIGURES_CACHE_SECONDS (the page says when they were taken).
+LIVE_FIGURES_MAX_MEMBERS = 20_000
+FIGURES_CACHE_SECONDS = 300
+
+
+def _sheet_counts(campaign: Campaign, branch_ids: list[int]):
+    """Per branch and rater kind: sheets received and members rated at least once."""
+    counts = defaultdict(Counter)  # branch -> kind -> sheets
+    rated = defaultdict(Counter)  # branch -> kind -> members rated at least once
+    rows = (
+        Rating.objects.filter(campaign=campaign, ratee__membership__branch_id__in=branch_ids)
+        .values("ratee__membership__branch_id", "kind")
+        .annotate(n=Count("pk"), people=Count("ratee_id", distinct=True))
+        .order_by()
+    )
+    for row in rows:
+        branch = row["ratee__membership__branch_id"]
+        counts[branch][row["kind"]] += row["n"]
+        rated[branch][row["kind"]] += row["people"]
+    return counts, rated
+
+
+def _used_tokens_by_unit(campaign: Campaign, units: set[int] | None) -> dict[int, int]:
+    used = RatingToken.objects.filter(campaign=campaign, used_at__isnull=False)
+    if units is not None:
+        used = used.filter(customer__unit_id__in=sorted(units))
+    return dict(
+        used.values("customer__unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("customer__unit_id", "n")
+    )
+
+
 def campaign_figures(actor, campaign: Campaign) -> dict:
     """Response counts and rates per rater kind and per branch, limited to the branches
     ``actor`` sees. Customer figures come from the used tokens (a partial index) and the
@@ -465,19 +500,24 @@ def campaign_figures(actor, campaign: Campaign) -> dict:
             .values_list("branch_id", "n")
         )
     )
-    counts = defaultdict(Counter)  # branch -> kind -> sheets
-    rated = defaultdict(Counter)  # branch -> kind -> members rated at least once
-    # Aggregated in the database: a national campaign has hundreds of thousands of sheets.
-    rows = (
-        Rating.objects.filter(campaign=campaign, ratee__membership__branch_id__in=branch_ids)
-        .values("ratee__membership__branch_id", "kind")
-        .annotate(n=Count("pk"), people=Count("ratee_id", distinct=True))
-        .order_by()
-    )
-    for row in rows:
-        branch = row["ratee__membership__branch_id"]
-        counts[branch][row["kind"]] += row["n"]
-        rated[branch][row["kind"]] += row["people"]
+    whole = manages(actor, campaign, "view")
+    as_of = None
+    if whole and sum(size.values()) > LIVE_FIGURES_MAX_MEMBERS:
+        # A national campaign's figures: one GROUP BY over a million sheets and every used
+        # token (~2 s) — computed by the first viewer and shared for a few minutes.
+        key = f"appraisal:figures:{campaign.pk}:{campaign.public_token}"
+        cached = cache.get(key)
+        if cached is None:
+            cached = (
+                _sheet_counts(campaign, branch_ids),
+                _used_tokens_by_unit(campaign, None),
+                timezone.now(),
+            )
+            cache.set(key, cached, FIGURES_CACHE_SECONDS)
+        (counts, rated), used, as_of = cached
+    else:
+        counts, rated = _sheet_counts(campaign, branch_ids)
+        used = None
     # Customer tokens: per unit, then per branch through the units each branch covers.
     covered = defaultdict(list)
     for branch_id, unit_id in PartyOrg.units.through.objects.filter(
@@ -485,17 +525,11 @@ def campaign_figures(actor, campaign: Campaign) -> dict:
     ).values_list("partyorg_id", "unit_id"):
         covered[branch_id].append(unit_id)
     totals = {int(k): v for k, v in (campaign.token_units or {}).items()}
-    used_tokens = RatingToken.objects.filter(campaign=campaign, used_at__isnull=False)
-    if not manages(actor, campaign, "view"):
+    if used is None:
         # A branch officer's few units, not every used token of a national campaign.
-        used_tokens = used_tokens.filter(
-            customer__unit_id__in=sorted({u for units in covered.values() for u in units})
+        used = _used_tokens_by_unit(
+            campaign, None if whole else {u for units in covered.values() for u in units}
         )
-    used = dict(
-        used_tokens.values("customer__unit_id")
-        .annotate(n=Count("pk"))
-        .values_list("customer__unit_id", "n")
-    )
     table = []
     total = Counter()
     for branch in branches:
@@ -541,7 +575,7 @@ def campaign_figures(actor, campaign: Campaign) -> dict:
         }
         for kind, label in RaterKind.choices
     ]
-    return {"branches": table, "kinds": kinds, "total": total}
+    return {"branches": table, "kinds": kinds, "total": total, "as_of": as_of}
 
 
 def _rate(part: int, whole: int) -> float | None:

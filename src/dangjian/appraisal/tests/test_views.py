@@ -80,6 +80,36 @@ def test_detail_queries_stay_flat(login, cast, campaign, django_assert_max_num_q
         assert client.get(reverse("appraisal:detail", args=[campaign.pk])).status_code == 200
 
 
+def test_a_large_campaigns_figures_are_shared_for_a_few_minutes(
+    login, cast, campaign, monkeypatch, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from dangjian.appraisal import selectors
+
+    cache.clear()
+    monkeypatch.setattr(selectors, "LIVE_FIGURES_MAX_MEMBERS", 0)  # every campaign is "large"
+    office = login(cast.office)
+    url = reverse("appraisal:detail", args=[campaign.pk])
+    first = office.get(url).content.decode()
+    assert "参评数据统计于" in first
+    assert selectors.campaign_figures(cast.office, campaign)["kinds"][1]["count"] == 0
+    services.rating_submit(
+        actor=cast.member,
+        campaign=campaign,
+        ratee=cast.people.secretary,
+        kind="peer",
+        raw=full_scores(campaign),
+        comment="",
+    )
+    # The office's shared figures wait for the next refresh; the secretary counts live.
+    assert selectors.campaign_figures(cast.office, campaign)["kinds"][1]["count"] == 0
+    secretary = selectors.campaign_figures(cast.secretary, campaign)
+    assert secretary["as_of"] is None and secretary["kinds"][1]["count"] == 1
+    cache.clear()
+    assert selectors.campaign_figures(cast.office, campaign)["kinds"][1]["count"] == 1
+
+
 def test_the_east_secretary_sees_only_his_branch_in_the_company_campaign(login, cast, campaign):
     body = login(cast.secretary).get(reverse("appraisal:detail", args=[campaign.pk])).content
     text = body.decode()
