@@ -176,6 +176,13 @@ class RetailCustomer(models.Model):
             models.Index(fields=["account_manager", "licence_no"], name="cust_manager_idx"),
             # Exact lookups only (a keyed hash): a plain index, no LIKE twin.
             models.Index(fields=["phone_hash"], name="cust_phone_hash_idx"),
+            # The expiring-licence list (warmth.window): active customers whose licence
+            # ends within the warning days, in the list's order (expiry date, id).
+            models.Index(
+                fields=["licence_expires_on", "id"],
+                name="cust_active_expiry_idx",
+                condition=models.Q(is_active=True),
+            ),
         ]
 
     def __str__(self):
