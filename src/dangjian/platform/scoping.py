@@ -8,7 +8,12 @@ Every list, detail, form, export, search and API call starts from
   ``.none()`` (deny by default);
 - everyone else is filtered by their grants. A grant is a role held on one node of the
   administrative tree (``Unit``) or of the party tree (``PartyOrg``) and reaches the node's
-  whole subtree — one indexed subquery per grant, never recursion in Python.
+  whole subtree — one indexed subquery per grant, never recursion in Python. When a model
+  hangs on a tree through a many-to-many link (a ticket's unit is covered by party
+  branches: ``unit__party_orgs``), the grant is first turned into the list of linked ids
+  (the units the branch covers, one small query per request) and the rows are filtered on
+  that list — a plain ``unit_id IN (…)`` the planner can estimate, instead of a join
+  through the link table de-duplicated by ``id IN (SELECT …)``.
 
 Models say how their rows hang on the trees with a ``Scope`` declaration::
 
@@ -65,6 +70,8 @@ class Grant:
     own_only: frozenset[str] = frozenset()
     # The node is the only root of its tree: the subtree is the whole tree.
     covers_all: bool = False
+    # Ids reached through a many-to-many link, resolved once per request (see _linked_ids).
+    linked: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def allows(self, label: str, action: str) -> bool:
         return action in self.perms.get(label, frozenset())
@@ -131,37 +138,108 @@ def _path_is_total(model, path: str) -> bool:
     return field.many_to_one and not field.null
 
 
+def _is_tree(model) -> bool:
+    """Whether ``model`` is a tree of nodes itself (its scope path to a tree is ``pk``)."""
+    scope = getattr(model, "scope", None)
+    return scope is not None and "pk" in (scope.unit, scope.party)
+
+
+@cache
+def _link_tail(model, path: str) -> tuple[str, type, str] | None:
+    """``(prefix, tree model, link)`` when ``path`` is a single-valued ``prefix`` (``"pk"``:
+    the model itself) to a node of one tree followed by the many-to-many ``link`` to the
+    other tree (``unit__party_orgs`` → ``unit``, Unit, ``party_orgs``); None otherwise."""
+    names = path.split("__")
+    current = model
+    for name in names[:-1]:
+        field = current._meta.get_field(name)
+        if not field.is_relation or field.many_to_many or field.one_to_many:
+            return None
+        current = field.related_model
+    if names[-1] == "pk" or not _is_tree(current):
+        return None
+    if not current._meta.get_field(names[-1]).many_to_many:
+        return None
+    return "__".join(names[:-1]) or "pk", current, names[-1]
+
+
+# Past this many linked ids the grant stays a subquery (a provincial committee covering
+# thousands of units): a literal list that long costs more to send and plan than it saves.
+LINKED_IDS_LIMIT = 1000
+
+
+def _linked_ids(grant: Grant, target, link: str) -> list[int] | None:
+    """The ids of ``target`` rows linked through ``link`` to the grant's subtree (the units a
+    branch covers), or None when there are more than ``LINKED_IDS_LIMIT``. Resolved once per
+    grant object, i.e. once per request, like the grants themselves."""
+    key = (model_label(target), link)
+    if key not in grant.linked:
+        ids = list(
+            target._base_manager.filter(**{f"{link}__in": grant.subtree})
+            .order_by()
+            .values_list("pk", flat=True)
+            .distinct()[: LINKED_IDS_LIMIT + 1]
+        )
+        grant.linked[key] = ids if len(ids) <= LINKED_IDS_LIMIT else None
+    return grant.linked[key]
+
+
+def grant_condition(grant: Grant, model, path: str) -> tuple[Q, bool]:
+    """One grant's reach on ``model`` along the scope ``path`` (a path to the grant's tree),
+    and whether the condition crosses a multi-valued relation.
+
+    A path ending in a many-to-many link from a single-valued prefix (``unit__party_orgs``)
+    is resolved to the prefix's ids first: ``unit_id IN (1, 2, 3)``, not a join through the
+    link table that the caller must de-duplicate. Who is reached is the same either way."""
+    tail = _link_tail(model, path)
+    if tail is not None:
+        prefix, target, link = tail
+        ids = None if grant.covers_all else _linked_ids(grant, target, link)
+        if ids is None:  # many ids: the same set as an (undoubled) subquery
+            linked = target._base_manager.filter(**{f"{link}__in": grant.subtree}).values("pk")
+            return Q(**{f"{prefix}__in": linked}), _is_multi_valued(model, prefix)
+        return Q(**{f"{prefix}__in": ids}), _is_multi_valued(model, prefix)
+    return Q(**{f"{path}__in": grant.subtree}), _is_multi_valued(model, path)
+
+
 # scope_filter's answer when a grant reaches every row: no WHERE clause at all.
 EVERYTHING = Q()
 
 
-def scope_filter(user, action: str, model) -> tuple[Q | None, bool]:
+def scope_filter(user, action: str, model, *, own: bool = True) -> tuple[Q | None, bool]:
     """The Q object restricting ``model`` for ``user`` and ``action`` (None: deny all), and
-    whether it crosses a multi-valued relation."""
+    whether it crosses a multi-valued relation.
+
+    ``own=False`` leaves out own-only grants (a member's own records): the reach of the
+    user's grants on tree nodes only."""
     label = model_label(model)
     scope: Scope | None = getattr(model, "scope", None)
     if scope is None:
         raise TypeError(f"{label} has no Scope declaration and cannot be restricted")
-    condition = None
-    multi = False
+    grants = []
     for grant in grants_for(user):
         if not grant.allows(label, action):
             continue
         if label in grant.own_only:
-            if not scope.own:
-                continue
-            part = Q(**{scope.own: user})
-            multi = multi or _is_multi_valued(model, scope.own)
+            if own and scope.own:
+                grants.append((grant, None))
+            continue
+        path = scope.unit if grant.tree == "unit" else scope.party
+        if not path:
+            continue
+        if grant.covers_all and _path_is_total(model, path):
+            # A grant on the only root reaches every row: filtering would only cost
+            # a join over the whole table (seen at 1 M customers).
+            return EVERYTHING, False
+        grants.append((grant, path))
+    condition = None
+    multi = False
+    for grant, path in grants:
+        if path is None:
+            part, part_multi = Q(**{scope.own: user}), _is_multi_valued(model, scope.own)
         else:
-            path = scope.unit if grant.tree == "unit" else scope.party
-            if not path:
-                continue
-            if grant.covers_all and _path_is_total(model, path):
-                # A grant on the only root reaches every row: filtering would only cost
-                # a join over the whole table (seen at 1 M customers).
-                return EVERYTHING, False
-            part = Q(**{f"{path}__in": grant.subtree})
-            multi = multi or _is_multi_valued(model, path)
+            part, part_multi = grant_condition(grant, model, path)
+        multi = multi or part_multi
         condition = part if condition is None else condition | part
     return condition, multi
 

@@ -1,6 +1,12 @@
 """The one scoping mechanism: subtree reach, deny by default, own-only roles."""
 
+import datetime as dt
+
+import pytest
+from django.db.models import Q
+
 from dangjian.accounts.models import User
+from dangjian.accounts.roles import Role
 from dangjian.customers.models import RetailCustomer
 from dangjian.orgs.models import PartyOrg, Unit
 from dangjian.people.models import Membership, Person
@@ -69,6 +75,127 @@ def test_subtree_filter_is_one_query(cast, django_assert_num_queries):
         list(RetailCustomer.objects.restrict(user))
 
 
+# --- Grants across the branch↔unit link: resolved to literal ids, reaching the same rows ----
+
+
+def _reach_through_joins(user, action, model):
+    """What ``restrict`` returned before links were resolved to ids: ``<path>__in=<subtree>``
+    per grant (joins through the link table), de-duplicated."""
+    from dangjian.platform.scoping import grants_for, model_label
+
+    label, scope = model_label(model), model.scope
+    condition = None
+    for grant in grants_for(user):
+        if not grant.allows(label, action):
+            continue
+        if label in grant.own_only:
+            part = Q(**{scope.own: user}) if scope.own else None
+        else:
+            path = scope.unit if grant.tree == "unit" else scope.party
+            part = Q(**{f"{path}__in": grant.subtree}) if path else None
+        if part is not None:
+            condition = part if condition is None else condition | part
+    if condition is None:
+        return set()
+    return set(model._base_manager.filter(condition).values_list("pk", flat=True))
+
+
+def _linked_models():
+    from dangjian.warmth.tickets.models import Ticket
+    from dangjian.warmth.visits.models import Discussion
+    from dangjian.workcalendar.models import LocalDay
+
+    return [RetailCustomer, Unit, PartyOrg, Ticket, LocalDay, Discussion]
+
+
+def _linked_rows(cast):
+    """A ticket in each bureau and its area, and a 东湖 discussion (a branch → units link)."""
+    from dangjian.warmth.tickets import services as ticket_services
+    from dangjian.warmth.tickets.models import TicketCategory
+    from dangjian.warmth.visits.models import Discussion
+
+    category = TicketCategory.objects.first()
+    for unit in (cast.city.east, cast.city.east_area, cast.city.west, cast.city.west_area):
+        ticket_services.ticket_create(
+            actor=cast.office,
+            channel="phone",
+            kind="complaint",
+            category=category,
+            unit=unit,
+            contact_name="王小明",
+            contact_phone="13800000000",
+            subject=f"{unit.name}诉求",
+            text="内容",
+        )
+    from dangjian.workcalendar.models import LocalDay
+
+    for branch in (cast.city.east_branch, cast.city.west_branch):
+        Discussion.objects.create(
+            branch=branch, held_on=dt.date(2026, 11, 2), topics="恳谈", measures="改进"
+        )
+    for unit in (cast.city.east, cast.city.west_area, cast.city.company):
+        LocalDay.objects.create(unit=unit, date=dt.date(2026, 12, 1), name=f"{unit.name}值班")
+
+
+@pytest.mark.parametrize("who", ["office", "auditor", "secretary", "member", "manager", "outsider"])
+def test_linked_grants_reach_the_same_rows_as_the_joins_did(cast, who):
+    _linked_rows(cast)
+    user = User.objects.get(pk=getattr(cast, who).pk)
+    for model in _linked_models():
+        for action in ("view", "change"):
+            expected = _reach_through_joins(user, action, model)
+            got = set(model.objects.restrict(user, action).values_list("pk", flat=True))
+            assert got == expected, (who, model.__name__, action)
+
+
+def test_a_branch_grant_filters_on_the_literal_list_of_its_units(cast):
+    from dangjian.warmth.tickets.models import Ticket
+
+    _linked_rows(cast)
+    user = User.objects.get(pk=cast.secretary.pk)
+    for model in (RetailCustomer, Ticket):
+        sql = str(model.objects.restrict(user).query)
+        assert "orgs_partyorg_units" not in sql and "orgs_partyorg" not in sql
+        assert f"IN ({cast.city.east.pk}, {cast.city.east_area.pk})" in sql or (
+            f"IN ({cast.city.east_area.pk}, {cast.city.east.pk})" in sql
+        )
+    subjects = sorted(Ticket.objects.restrict(user).values_list("subject", flat=True))
+    assert subjects == ["东湖县局诉求", "东湖城区片区诉求"]
+
+
+def test_the_branch_units_are_resolved_once_per_request(cast, django_assert_num_queries):
+    from dangjian.warmth.tickets.models import Ticket
+
+    user = User.objects.get(pk=cast.secretary.pk)
+    with django_assert_num_queries(3):  # grants, the branch's units, the list
+        list(RetailCustomer.objects.restrict(user))
+    with django_assert_num_queries(2):  # the same grant object: two lists, no new lookup
+        list(Ticket.objects.restrict(user))
+        list(Unit.objects.restrict(user))
+
+
+def test_many_linked_units_stay_a_subquery_with_the_same_rows(cast, monkeypatch):
+    from dangjian.platform import scoping
+
+    monkeypatch.setattr(scoping, "LINKED_IDS_LIMIT", 1)  # 东湖's branch covers two units
+    user = User.objects.get(pk=cast.secretary.pk)
+    qs = RetailCustomer.objects.restrict(user)
+    assert "orgs_partyorg_units" in str(qs.query)
+    assert names(qs) == sorted([str(cast.customers.east), str(cast.customers.east_bureau)])
+    assert set(qs.values_list("pk", flat=True)) == _reach_through_joins(
+        user, "view", RetailCustomer
+    )
+
+
+def test_a_grant_on_the_party_root_is_not_resolved_to_ids(cast, django_assert_num_queries):
+    committee = User.objects.create_user("committee_only", password="x")
+    RoleGrant.objects.create(user=committee, role=Role.OFFICE, party_org=cast.city.committee)
+    with django_assert_num_queries(2):  # grants, the list (the link stays a subquery)
+        got = set(RetailCustomer.objects.restrict(committee).values_list("pk", flat=True))
+    assert got == _reach_through_joins(committee, "view", RetailCustomer)
+    assert len(got) == 3
+
+
 # ---------------------------------------------------------------------------------------
 # Every URL in the URL map, walked: anonymous → login (401 on the API), an outsider (the
 # other branch) → 404 or nothing of 东湖, the owner → 200. A URL missing from COVERAGE fails.
@@ -78,7 +205,6 @@ import io  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import Any  # noqa: E402
 
-import pytest  # noqa: E402
 from django.core.files.base import ContentFile  # noqa: E402
 from django.urls import URLResolver, get_resolver, reverse  # noqa: E402
 

@@ -15,41 +15,44 @@ from django.utils import timezone
 from dangjian.accounts.models import User
 from dangjian.orgs.models import Unit
 from dangjian.platform.crypto import lookup_hash
-from dangjian.platform.scoping import grants_for, model_label
+from dangjian.platform.scoping import (
+    EVERYTHING,
+    grant_condition,
+    grants_for,
+    model_label,
+    scope_filter,
+)
 
 from .models import Ticket, TicketStat
 
 
-def _grant_parts(actor, action: str, model) -> list | None:
-    """Per grant allowing ``action`` on ``model`` (not own-only): ("unit", subtree) or
-    ("party", subtree); None when one grant reaches every unit."""
-    label = model_label(model)
-    parts = []
-    for grant in grants_for(actor):
-        if not grant.allows(label, action) or label in grant.own_only:
-            continue
-        if grant.tree == "unit" and grant.covers_all:
-            return None
-        parts.append((grant.tree, grant.subtree))
-    return parts
-
-
 def units_for(actor, action: str = "view", model=Ticket):
     """Units whose tickets (or ``model`` rows) ``actor`` may ``action``: unit grants reach
-    their subtree, party grants the units their organisations cover."""
+    their subtree, party grants the units their organisations cover (resolved to ids by the
+    scoping module, as ``restrict()`` does)."""
     if getattr(actor, "is_superuser", False) and actor.is_active:
         return Unit.objects.all()
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return Unit.objects.none()
-    parts = _grant_parts(actor, action, model)
-    if parts is None:
-        return Unit.objects.all()
-    if not parts:
-        return Unit.objects.none()
-    q = Q()
-    for tree, subtree in parts:
-        q |= Q(pk__in=subtree) if tree == "unit" else Q(party_orgs__in=subtree)
-    return Unit.objects.filter(pk__in=Unit.objects.filter(q).values("pk"))
+    label = model_label(model)
+    condition = None
+    for grant in grants_for(actor):
+        if not grant.allows(label, action) or label in grant.own_only:
+            continue
+        if grant.tree == "unit" and grant.covers_all:
+            return Unit.objects.all()
+        part, _multi = grant_condition(grant, Unit, "pk" if grant.tree == "unit" else "party_orgs")
+        condition = part if condition is None else condition | part
+    return Unit.objects.filter(condition) if condition is not None else Unit.objects.none()
+
+
+def _granted(actor, action: str = "view") -> Q | None:
+    """The scoping condition of the actor's grants on tree nodes for tickets (``restrict``'s,
+    own-only grants left out: a member's own tickets come with owner/handler below);
+    ``EVERYTHING`` or None (no such grant). A party grant arrives as the literal list of
+    the units its branches cover."""
+    condition, _multi = scope_filter(actor, action, Ticket, own=False)
+    return condition
 
 
 def visible_tickets(actor):
@@ -58,27 +61,24 @@ def visible_tickets(actor):
         return Ticket.objects.none()
     if actor.is_superuser:
         return Ticket.objects.all()
-    parts = _grant_parts(actor, "view", Ticket)
-    if parts is None:
+    granted = _granted(actor)
+    if granted is EVERYTHING:
         return Ticket.objects.all()
     condition = Q(owner=actor) | Q(handler=actor)
-    for tree, subtree in parts:
-        if tree == "unit":
-            condition |= Q(unit__in=subtree)
-        else:
-            condition |= Q(unit__in=Unit.objects.filter(party_orgs__in=subtree).values("pk"))
+    if granted is not None:
+        condition |= granted
     return Ticket.objects.filter(condition)
 
 
 def _in_granted_units(actor):
     if actor.is_superuser:
         return Ticket.objects.all()
-    parts = _grant_parts(actor, "view", Ticket)
-    if parts is None:
+    granted = _granted(actor)
+    if granted is EVERYTHING:
         return Ticket.objects.all()
-    if not parts:
+    if granted is None:
         return Ticket.objects.filter(Q(owner=actor) | Q(handler=actor))
-    return Ticket.objects.filter(unit__in=units_for(actor, "view").values("pk"))
+    return Ticket.objects.filter(granted)
 
 
 def ticket_for(actor, pk: int) -> Ticket | None:
@@ -138,12 +138,8 @@ def ticket_list(
     if unit is not None:
         tickets = tickets.filter(unit__in=unit.subtree_ids())
     if overdue:
-        now = timezone.now()
-        # status IN (…) first: the partial index of open tickets serves it.
-        tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES).filter(
-            Q(status=Ticket.Status.NEW, first_response_due__lt=now)
-            | Q(status=Ticket.Status.OPEN, resolved_at__isnull=True, resolution_due__lt=now)
-        )
+        # One range of ticket_running_clock_idx (running tickets by due time).
+        tickets = tickets.overdue(timezone.now())
     if month:
         try:
             start = dt.datetime.strptime(month, "%Y-%m").date()
@@ -190,8 +186,5 @@ def counts_for_home(actor) -> dict[str, int]:
     now = timezone.now()
     return {
         "open": mine.count(),
-        "overdue": mine.filter(
-            Q(status=Ticket.Status.NEW, first_response_due__lt=now)
-            | Q(status=Ticket.Status.OPEN, resolved_at__isnull=True, resolution_due__lt=now)
-        ).count(),
+        "overdue": mine.overdue(now).count(),
     }

@@ -1,4 +1,5 @@
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from dangjian.platform.models import AccessLog
@@ -168,3 +169,102 @@ def test_settings_office_edits_sla_others_read(cast, login):
     policy.refresh_from_db()
     assert policy.resolution_hours == 21
     assert login(cast.manager).get(reverse("tickets:settings")).status_code == 200
+
+
+# --- The secretary's list and the 仅超时 filter at scale: same rows, index-friendly SQL ----------
+
+
+def _spread_tickets(cast, make_ticket):
+    """东湖 area (the manager's), 东湖 bureau (the office's) and 西山 area (the outsider's)."""
+    make_ticket(subject="东湖片区诉求")
+    make_ticket(cast.office, subject="东湖县局诉求", customer=None, unit=cast.city.east)
+    make_ticket(cast.outsider, subject="西山片区诉求", customer=cast.customers.west)
+
+
+def test_the_secretary_lists_his_branch_units_tickets_by_a_literal_unit_list(
+    cast, make_ticket, login, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _spread_tickets(cast, make_ticket)
+    client = login(cast.secretary)
+    with django_assert_max_num_queries(14), CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("tickets:list") + "?view=all")
+    rows = {t.subject for t in response.context["listing"].rows}
+    assert rows == {"东湖片区诉求", "东湖县局诉求"}
+    ticket_sql = [q["sql"] for q in ctx.captured_queries if "warmth_tickets_ticket" in q["sql"]]
+    assert ticket_sql and not any("orgs_partyorg" in sql for sql in ticket_sql)
+    # The same tickets through the detail pages: his units' open, 西山's 404.
+    west = Ticket.objects.get(subject="西山片区诉求")
+    assert client.get(reverse("tickets:detail", args=[west.pk])).status_code == 404
+
+
+def test_the_secretary_list_matches_the_join_through_the_branch_units(cast, make_ticket):
+    from dangjian.accounts.models import User
+    from dangjian.orgs.models import PartyOrg
+    from dangjian.warmth.tickets import selectors
+
+    _spread_tickets(cast, make_ticket)
+    for who, branch in (("secretary", cast.city.east_branch), ("outsider", cast.city.west_branch)):
+        user = User.objects.get(pk=getattr(cast, who).pk)
+        subtree = PartyOrg.objects.filter(path__startswith=branch.path)
+        by_join = set(
+            Ticket.objects.filter(unit__party_orgs__in=subtree).values_list("pk", flat=True)
+        )
+        assert set(selectors.ticket_list(user).values_list("pk", flat=True)) == by_join
+        mine = Ticket.objects.filter(Q(owner=user) | Q(handler=user)).values_list("pk", flat=True)
+        visible = set(selectors.visible_tickets(user).values_list("pk", flat=True))
+        assert visible == by_join | set(mine)
+
+
+def _set_clock(ticket, **values):
+    Ticket.objects.filter(pk=ticket.pk).update(**values)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def test_the_overdue_filter_lists_exactly_the_overdue_tickets(cast, make_ticket, login):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dangjian.warmth.tickets import selectors
+
+    now = timezone.now()
+    past, future = now - dt.timedelta(hours=1), now + dt.timedelta(days=2)
+    cases = {
+        "新登记已超时": dict(status="new", first_response_due=past, resolution_due=future),
+        "新登记未超时": dict(status="new", first_response_due=future, resolution_due=future),
+        "办理中已超时": dict(status="open", first_response_due=past, resolution_due=past),
+        "办理中未超时": dict(status="open", first_response_due=past, resolution_due=future),
+        "已答复未结案": dict(status="open", resolution_due=past, resolved_at=past),
+        "待补充": dict(status="waiting", first_response_due=past, resolution_due=past),
+        "已答复": dict(status="resolved", resolution_due=past, resolved_at=past),
+        "已结案": dict(status="closed", resolution_due=past, closed_at=past),
+    }
+    tickets = [_set_clock(make_ticket(subject=s), **v) for s, v in cases.items()]
+    expected = {t.subject for t in tickets if t.is_overdue(now)}
+    assert expected == {"新登记已超时", "办理中已超时"}
+    listed = selectors.ticket_list(cast.office, overdue=True)
+    assert {t.subject for t in listed} == expected
+    page = login(cast.manager).get(reverse("tickets:list") + "?view=all&overdue=on")
+    assert {t.subject for t in page.context["listing"].rows} == expected
+    assert selectors.counts_for_home(cast.manager)["overdue"] == 2
+
+
+@pytest.mark.django_db
+def test_the_overdue_filter_is_a_range_of_the_running_clock_index(cast, make_ticket):
+    """On PostgreSQL the filter's WHERE matches ticket_running_clock_idx (expression and
+    condition): with sequential scans off the plan must use it, whatever the table size."""
+    from django.db import connection
+
+    from dangjian.warmth.tickets import selectors
+
+    if connection.vendor != "postgresql":
+        pytest.skip("plan shape: PostgreSQL only")
+    make_ticket()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = selectors.ticket_list(cast.office, overdue=True).order_by().explain()
+    assert "ticket_running_clock_idx" in plan
