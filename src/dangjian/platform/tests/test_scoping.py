@@ -2320,6 +2320,11 @@ COVERAGE.update(
         "warmth/window/suggest/<slug:kind>/": [
             Case(lambda c: "/warmth/window/suggest/customer/?customer_q=东湖"),
             Case(lambda c: "/warmth/window/suggest/staff/?staff_q=张"),
+            # The window filters (list, worklist, expiring licences).
+            Case(
+                lambda c: "/warmth/window/suggest/window/?window_q=东湖",
+                setup=_east_licence_window,
+            ),
         ],
         "warmth/window/<int:pk>/": [Case(_east_app_url("/warmth/window/{}/"))],
         "warmth/window/<int:pk>/materials/": [
@@ -2703,7 +2708,9 @@ COVERAGE.update(
     {
         _O: [_o("", owner="manager", outsider="absent", setup=_out_home)],
         _O + "suggest/<slug:field>/": [
-            _o("suggest/customer/?customer_q=3601", owner="manager", outsider="absent")
+            _o("suggest/customer/?customer_q=3601", owner="manager", outsider="absent"),
+            # The duty roster list's window filter: the outsider sees no window of 东湖.
+            _o("suggest/window/?window_q=东湖", outsider="absent", setup=_out_roster),
         ],
         _O + "groups/": [_o("groups/", owner="manager", outsider="absent", setup=_out_group)],
         _O + "groups/new/": [_o("groups/new/", owner="manager", outsider="absent")],

@@ -14,6 +14,7 @@ from dangjian.people.models import Person
 from dangjian.platform.forms import StyledFormMixin
 from dangjian.platform.search_pick import SearchPickField, SearchPickMultipleField
 from dangjian.warmth.window.models import LicenceWindow
+from dangjian.warmth.window.selectors import search_windows
 
 from .models import (
     AreaGroup,
@@ -315,6 +316,25 @@ class HomeFilterForm(StyledFormMixin, forms.Form):
 # -- 节假日值班与预约 ------------------------------------------------------------------------
 
 SLOT_ROWS = 4
+
+
+class RosterFilterForm(StyledFormMixin, forms.Form):
+    # A search box, not a <select>: a national office sees a thousand windows.
+    window = SearchPickField(
+        LicenceWindow.objects.none(),
+        label=_("办证窗口"),
+        required=False,
+        search=search_windows,
+        suggest_url=reverse_lazy("outreach:suggest", args=["window"]),
+        placeholder=_("窗口或县局名称"),
+        clear_label=_("全部窗口"),
+    )
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["window"].queryset = LicenceWindow.objects.restrict(actor, "view").filter(
+            is_active=True
+        )
 
 
 class RosterForm(StyledFormMixin, forms.Form):

@@ -40,6 +40,7 @@ from .forms import (
     OwnerForm,
     RecordForm,
     RescheduleForm,
+    RosterFilterForm,
     RosterForm,
     TemplateForm,
 )
@@ -75,6 +76,7 @@ def _need(request, action: str, model) -> None:
 
 
 SUGGEST_FORMS = {
+    "window": lambda a: RosterFilterForm(actor=a),
     "unit": lambda a: GroupForm(actor=a),
     "area": lambda a: MembersAddForm(actor=a),
     "customers": lambda a: MembersAddForm(actor=a),
@@ -90,7 +92,9 @@ def suggest(request, field):
     make = SUGGEST_FORMS.get(field)
     if make is None:
         raise Http404
-    if not any(
+    if field == "window":  # the duty roster list's filter: whoever reads the rosters
+        _need(request, "view", DutyRoster)
+    elif not any(
         user_can(request.user, "change", m) for m in (AreaGroup, HomeService, DutyRoster)
     ) and not user_can(request.user, "add", GreetingOptOut):
         raise Http404
@@ -744,11 +748,9 @@ def home_mine(request):
 @login_required
 def roster_list(request):
     _need(request, "view", DutyRoster)
+    form = RosterFilterForm(request.GET or None, actor=request.user)
+    window = form.cleaned_data.get("window") if form.is_bound and form.is_valid() else None
     windows = LicenceWindow.objects.restrict(request.user, "view").filter(is_active=True)
-    window = None
-    window_id = request.GET.get("window", "")
-    if window_id.isdigit():
-        window = windows.filter(pk=window_id).first()
     rosters = selectors.roster_list(
         request.user, window=window, upcoming=request.GET.get("past") != "1"
     )
@@ -758,7 +760,7 @@ def roster_list(request):
         "outreach/roster_list.html",
         {
             "listing": listing,
-            "windows": windows,
+            "filter_form": form,
             "window": window,
             "can_add": user_can(request.user, "add", DutyRoster),
             "public_links": [

@@ -16,6 +16,7 @@ from dangjian.platform.forms import StyledFormMixin
 from dangjian.platform.pinyin_search import name_query
 from dangjian.platform.search_pick import SearchPickField, SearchPickMultipleField
 
+from . import selectors
 from .models import (
     ApplicationKind,
     LicenceApplication,
@@ -45,7 +46,29 @@ def _person_label(p: Person) -> str:
     return f"{p.name}（{p.post or p.unit.name}）"
 
 
-class ApplicationFilterForm(StyledFormMixin, forms.Form):
+def window_filter(clear_label=None) -> SearchPickField:
+    """A filter on one window the user may see: a search box, not a <select> of every
+    window (a thousand for a national office). Its queryset is set per form instance."""
+    return SearchPickField(
+        LicenceWindow.objects.none(),
+        label=_("窗口"),
+        required=False,
+        search=selectors.search_windows,
+        suggest_url=reverse_lazy("window:suggest", args=["window"]),
+        placeholder=_("窗口或县局名称"),
+        clear_label=clear_label or _("全部窗口"),
+    )
+
+
+class WindowFilterMixin:
+    """Filter forms with a ``window`` picker over the windows ``actor`` may see."""
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["window"].queryset = LicenceWindow.objects.restrict(actor, "view")
+
+
+class ApplicationFilterForm(WindowFilterMixin, StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("申请类型"), required=False, choices=[("", _("全部类型")), *ApplicationKind.choices]
     )
@@ -54,18 +77,13 @@ class ApplicationFilterForm(StyledFormMixin, forms.Form):
         required=False,
         choices=[("", _("全部状态")), *LicenceApplication.Status.choices],
     )
-    window = forms.ModelChoiceField(
-        label=_("窗口"),
-        required=False,
-        queryset=LicenceWindow.objects.none(),
-        empty_label=_("全部窗口"),
-    )
+    window = window_filter()
     overdue = forms.BooleanField(label=_("已逾期"), required=False)
     deemed = forms.BooleanField(label=_("视为受理"), required=False)
 
-    def __init__(self, *args, actor=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["window"].queryset = LicenceWindow.objects.restrict(actor, "view")
+
+class WorklistFilterForm(WindowFilterMixin, StyledFormMixin, forms.Form):
+    window = window_filter()
 
 
 class ReceiveForm(StyledFormMixin, forms.Form):
@@ -277,14 +295,5 @@ class LocalMaterialForm(StyledFormMixin, forms.ModelForm):
         )
 
 
-class ExpiringFilterForm(StyledFormMixin, forms.Form):
-    window = forms.ModelChoiceField(
-        label=_("窗口"),
-        required=False,
-        queryset=LicenceWindow.objects.none(),
-        empty_label=_("全部"),
-    )
-
-    def __init__(self, *args, actor=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["window"].queryset = LicenceWindow.objects.restrict(actor, "view")
+class ExpiringFilterForm(WindowFilterMixin, StyledFormMixin, forms.Form):
+    window = window_filter(clear_label=_("全部"))

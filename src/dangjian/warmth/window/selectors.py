@@ -78,11 +78,21 @@ def windows_visible(actor):
     return LicenceWindow.objects.restrict(actor, "view").select_related("unit", "benchmark")
 
 
-def my_windows(actor):
-    """The windows the actor works at (as staff), else every window he may work on."""
+def search_windows(queryset, text: str):
+    """Windows whose name or bureau contains ``text``, or whose bureau code is ``text`` — the
+    window pickers' search (a thousand windows nationwide: never listed whole)."""
+    return queryset.filter(
+        Q(name__contains=text) | Q(unit__name__contains=text) | Q(unit__code=text)
+    ).order_by("unit__path", "pk")
+
+
+def default_window(actor) -> LicenceWindow | None:
+    """The window the worklist opens on: the one active window the actor works at (as
+    staff), else the only active window he may see; None when there are several."""
     visible = LicenceWindow.objects.restrict(actor, "view").filter(is_active=True)
-    own = visible.filter(staff__user=actor)
-    return own if own.exists() else visible
+    own = list(visible.filter(staff__user=actor)[:2])
+    candidates = own or list(visible[:2])
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def worklist(actor, *, window: LicenceWindow | None = None, today: dt.date | None = None) -> dict:

@@ -38,6 +38,7 @@ from .forms import (
     RequestChangeForm,
     ReviewForm,
     WindowForm,
+    WorklistFilterForm,
 )
 from .models import (
     ApplicationKind,
@@ -161,22 +162,19 @@ def application_export(request):
 def worklist(request):
     if not user_can(request.user, "view", LicenceApplication):
         raise Http404
-    windows = list(selectors.my_windows(request.user))
-    window = None
-    wanted = request.GET.get("window", "")
-    if wanted.isdigit():
-        window = next((w for w in windows if w.pk == int(wanted)), None)
-        if window is None:
-            window = get_restricted_or_404(LicenceWindow, request.user, pk=wanted)
-    elif len(windows) == 1:
-        window = windows[0]
+    # A clerk at one window opens on it; whoever sees several picks one (or all of them).
+    default = selectors.default_window(request.user)
+    form = WorklistFilterForm(request.GET or None, actor=request.user)
+    chosen = form.cleaned_data.get("window") if form.is_bound and form.is_valid() else None
+    window = chosen or default
     today = timezone.localdate()
     return render(
         request,
         "warmth_window/worklist.html",
         {
             "work": selectors.worklist(request.user, window=window, today=today),
-            "windows": windows,
+            "filter_form": form,
+            "show_filter": default is None or form.errors,
             "window": window,
             "today": today,
             "can_add": user_can(request.user, "add", LicenceApplication),
@@ -222,6 +220,10 @@ def suggest(request, kind):
         if not user_can(request.user, "add", LicenceApplication):
             raise Http404
         return suggest_response(request, ReceiveForm(actor=request.user), "customer")
+    if kind == "window":  # the window filters of the list, the worklist and expiring licences
+        if not user_can(request.user, "view", LicenceWindow):
+            raise Http404
+        return suggest_response(request, WorklistFilterForm(actor=request.user), "window")
     if kind in ("staff", "benchmark"):
         if not user_can(request.user, "change", LicenceWindow):
             raise Http404

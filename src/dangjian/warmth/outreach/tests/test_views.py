@@ -194,3 +194,37 @@ def test_revealing_a_bookers_phone_is_logged(login, cast, filled):
     response = login(cast.office).post(reverse("outreach:booking_reveal", args=[booking.pk]))
     assert response.json()["value"] == "13812345678"
     assert AccessLog.objects.filter(action="reveal", field="phone").exists()
+
+
+def test_the_roster_list_filters_by_a_picked_window_without_listing_them_all(
+    login, cast, filled, window
+):
+    from dangjian.warmth.window.models import LicenceWindow
+
+    others = [
+        LicenceWindow.objects.create(unit=cast.city.west, name=f"西山第{i}办证窗口")
+        for i in range(25)
+    ]
+    client = login(cast.office)
+    body = client.get(reverse("outreach:rosters")).content.decode()
+    assert 'name="window_q"' in body and '<select class="form-select" name="window"' not in body
+    assert filled.roster.window.name in body  # the roster row, not an option
+    page = client.get(reverse("outreach:rosters"), {"window": window.pk})
+    assert list(page.context["listing"].rows) == [filled.roster]
+    assert f'id="id_window_chosen_{window.pk}" checked' in page.content.decode()
+    assert (
+        not client.get(reverse("outreach:rosters"), {"window": others[0].pk})
+        .context["listing"]
+        .rows
+    )
+    suggest = client.get(reverse("outreach:suggest", args=["window"]), {"window_q": "东湖"})
+    assert window.name in suggest.content.decode()
+
+
+def test_the_roster_list_refuses_a_window_out_of_scope_with_a_message(login, cast, filled, window):
+    # The outsider (西山) reads rosters but no 东湖 window: a message, no filter, no 东湖 data.
+    page = login(cast.outsider).get(reverse("outreach:rosters"), {"window": window.pk})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "请从搜索结果中选择；所选项不存在或不在您的权限范围内" in body
+    assert "东湖" not in body

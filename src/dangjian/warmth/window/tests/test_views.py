@@ -235,3 +235,129 @@ def test_the_api_lists_applications_in_scope(api, window, receive, cast):
     assert (
         api(cast.outsider).get(f"/api/v1/licence-applications/{application.pk}").status_code == 404
     )
+
+
+# --- Window filters: a search picker, never a <select> of every window -------------------------
+
+NOT_IN_SCOPE = "请从搜索结果中选择；所选项不存在或不在您的权限范围内"
+
+
+def _more_windows(cast, n=30):
+    return [
+        LicenceWindow.objects.create(unit=cast.city.west, name=f"西山第{i}办证窗口")
+        for i in range(n)
+    ]
+
+
+def _chosen(window) -> str:
+    return f'value="{window.pk}" id="id_window_chosen_{window.pk}" checked'
+
+
+def test_the_office_list_filters_by_a_picked_window_without_listing_them_all(
+    login, window, receive, cast, django_assert_max_num_queries
+):
+    _today_receive(receive)
+    extra = _more_windows(cast)
+    client = login(cast.office)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("window:list"))
+    body = page.content.decode()
+    assert 'name="window_q"' in body and '<select name="window"' not in body
+    assert not any(w.name in body for w in extra)
+    # The choice filters and stays on the page (checked), with a way back to every window.
+    with django_assert_max_num_queries(13):
+        page = client.get(reverse("window:list"), {"window": window.window.pk})
+    body = page.content.decode()
+    assert [a.window for a in page.context["listing"].rows] == [window.window]
+    assert _chosen(window.window) in body and "全部窗口" in body
+    assert not client.get(reverse("window:list"), {"window": extra[0].pk}).context["listing"].rows
+
+
+def test_the_list_refuses_a_window_out_of_scope_with_a_message(login, window, receive, cast):
+    _today_receive(receive)
+    west = LicenceWindow.objects.create(unit=cast.city.west, name="西山县局办证窗口")
+    page = login(window.clerk).get(reverse("window:list"), {"window": west.pk})
+    body = page.content.decode()
+    assert page.status_code == 200 and NOT_IN_SCOPE in body
+    assert "西山县局办证窗口" not in body
+    assert len(page.context["listing"].rows) == 1  # not filtered: his own window's rows
+
+
+def test_the_window_picker_searches_within_scope(login, window, cast):
+    LicenceWindow.objects.create(unit=cast.city.west, name="西山县局办证窗口")
+    url = reverse("window:suggest", args=["window"])
+    office = login(cast.office).get(url, {"window_q": "县局"}).content.decode()
+    assert "东湖县局办证窗口" in office and "西山县局办证窗口" in office
+    clerk = login(window.clerk).get(url, {"window_q": "县局"}).content.decode()
+    assert "东湖县局办证窗口" in clerk and "西山县局办证窗口" not in clerk
+    assert login(cast.manager).get(url, {"window_q": "县局"}).status_code == 404
+    # Without script the 搜索 button reloads the list with the matches.
+    page = login(window.clerk).get(reverse("window:list"), {"window_q": "东湖", "_pick": "window"})
+    assert f'value="{window.window.pk}"' in page.content.decode()
+
+
+def test_the_office_worklist_picks_a_window_by_search(login, window, receive, cast):
+    application = _today_receive(receive)
+    extra = _more_windows(cast)
+    client = login(cast.office)
+    page = client.get(reverse("window:worklist"))
+    body = page.content.decode()
+    assert 'name="window_q"' in body and not any(w.name in body for w in extra)
+    assert page.context["window"] is None and application.number in body
+    page = client.get(reverse("window:worklist"), {"window": window.window.pk})
+    assert (
+        page.context["window"] == window.window and _chosen(window.window) in page.content.decode()
+    )
+    page = client.get(reverse("window:worklist"), {"window": extra[0].pk})
+    assert page.context["window"] == extra[0] and application.number not in page.content.decode()
+
+
+def test_the_clerk_worklist_keeps_his_window_and_refuses_another(login, window, receive, cast):
+    west = LicenceWindow.objects.create(unit=cast.city.west, name="西山县局办证窗口")
+    client = login(window.clerk)
+    page = client.get(reverse("window:worklist"))
+    assert (
+        page.context["window"] == window.window and 'name="window_q"' not in page.content.decode()
+    )
+    page = client.get(reverse("window:worklist"), {"window": west.pk})
+    body = page.content.decode()
+    assert page.status_code == 200 and NOT_IN_SCOPE in body and "西山县局办证窗口" not in body
+    assert page.context["window"] == window.window
+
+
+def test_the_expiring_list_filters_by_a_picked_window(login, window, cast):
+    soon = timezone.localdate() + dt.timedelta(days=40)
+    for customer in (cast.customers.east, cast.customers.west):
+        customer.licence_expires_on = soon
+        customer.save()
+    west = LicenceWindow.objects.create(unit=cast.city.west, name="西山县局办证窗口")
+    client = login(cast.office)
+    page = client.get(reverse("window:expiring"))
+    body = page.content.decode()
+    assert 'name="window_q"' in body and '<select name="window"' not in body
+    assert {c.pk for c, _text in page.context["rows"]} == {
+        cast.customers.east.pk,
+        cast.customers.west.pk,
+    }
+    page = client.get(reverse("window:expiring"), {"window": west.pk})
+    assert [c for c, _text in page.context["rows"]] == [cast.customers.west]
+    assert _chosen(west) in page.content.decode()
+    page = client.get(reverse("window:expiring"), {"window": 999999})
+    assert NOT_IN_SCOPE in page.content.decode() and len(page.context["rows"]) == 2
+
+
+@pytest.mark.django_db
+def test_the_expiring_list_reads_the_partial_expiry_index(cast):
+    """On PostgreSQL the office's expiring list (active customers, expiry range, ordered by
+    expiry and id) is a range of cust_active_expiry_idx, rows already in order."""
+    from django.db import connection
+
+    from dangjian.warmth.window import selectors
+
+    if connection.vendor != "postgresql":
+        pytest.skip("plan shape: PostgreSQL only")
+    rows = selectors.expiring_customers(cast.office).order_by("licence_expires_on", "pk")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = rows[:25].explain()
+    assert "cust_active_expiry_idx" in plan and "Sort" not in plan.split("cust_active")[0]
