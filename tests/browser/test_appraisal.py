@@ -2,6 +2,8 @@
 and rates the member who serves him; a phone scans a post card's QR (the member's public
 card) and rates him through 评一评; a member fills in a peer sheet from 待我评议."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -111,3 +113,35 @@ def test_a_member_rates_a_peer_from_his_todo_list(live_cast, open_page):
     expect(office.locator("h1")).to_contain_text(campaign.name)
     expect(office.locator("#count-chart canvas")).to_have_count(1)
     shot(office, "appraisal-campaign")
+
+
+def test_the_secretary_picks_a_market_area_on_the_token_page_of_a_phone(live_cast, open_page):
+    """The token page's two area pickers (list filter, batch slips) on a 375 px phone: typing
+    suggests the areas with tokens, a pick filters the list and starts the slips job."""
+    from dangjian.platform.models import Job
+
+    cast = live_cast
+    campaign = make_campaign(cast.secretary, cast.city.east_branch)
+    services.tokens_write(campaign_id=campaign.pk)
+    page = open_page(375, 812, **PHONE)
+    log_in(page, "secretary", PASSWORD)
+    page.goto(page.base + reverse("appraisal:tokens", args=[campaign.pk]))
+    expect(page.locator("tbody")).to_contain_text("360101000002")
+
+    page.fill("#id_unit", "城区")
+    page.locator("#id_unit_options input[type=radio]").first.check()
+    page.click("button:has-text('查询')")
+    expect(page.locator("tbody")).to_contain_text("360101000001")
+    expect(page.locator("tbody")).not_to_contain_text("360101000002")
+    expect(page.locator("#id_unit_pick")).to_contain_text("东湖城区片区")
+    no_horizontal_overflow(page)
+    shot(page, "appraisal-tokens-phone")
+
+    page.fill("#id_area", "城区")
+    expect(page.locator("#id_area_options")).to_contain_text("东湖城区片区")
+    page.locator("#id_area_options input[type=radio]").first.check()
+    no_horizontal_overflow(page)
+    page.click("button:has-text('生成PDF')")
+    page.wait_for_url(re.compile(r"/jobs/\d+/$"))
+    job = Job.objects.get(kind="appraisal.slips")
+    assert job.params["unit_id"] == cast.city.east_area.pk

@@ -4,14 +4,15 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import Q
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.orgs.models import PartyOrg
+from dangjian.orgs.models import PartyOrg, Unit
 from dangjian.platform.forms import StyledFormMixin
 from dangjian.platform.search_pick import SearchPickField
 
+from . import selectors
 from .models import DEFAULT_CRITERIA, Campaign, RaterKind
 from .services import DEFAULT_WEIGHTS
 
@@ -132,9 +133,46 @@ class CampaignFilterForm(StyledFormMixin, forms.Form):
     )
 
 
-class TokenFilterForm(StyledFormMixin, forms.Form):
+def search_areas(queryset, text):
+    return queryset.filter(Q(name__icontains=text) | Q(code=text)).order_by("path")
+
+
+def token_area_field(**kwargs) -> SearchPickField:
+    """A search box over the areas holding the campaign's tokens, not a <select>: a national
+    campaign has 4 000 of them. Scope and suggestion URL are set by ``_TokenAreaForm``."""
+    return SearchPickField(
+        Unit.objects.none(),
+        label=_("片区"),
+        search=search_areas,
+        placeholder=_("片区名称或编码"),
+        **kwargs,
+    )
+
+
+class _TokenAreaForm(StyledFormMixin, forms.Form):
+    area_field = ""
+
+    def __init__(self, *args, actor=None, campaign=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields[self.area_field]
+        field.queryset = selectors.slip_areas(actor, campaign)
+        field.suggest_url = reverse("appraisal:token_suggest", args=[campaign.pk, self.area_field])
+
+
+class TokenFilterForm(_TokenAreaForm):
+    area_field = "unit"
+    unit = token_area_field(required=False, clear_label=_("全部片区"))
     used = forms.ChoiceField(
         label=_("使用情况"),
         required=False,
         choices=[("", _("全部")), ("yes", _("已评议")), ("no", _("未评议"))],
     )
+
+
+class AreaSlipsForm(_TokenAreaForm):
+    area_field = "area"
+    area = token_area_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].error_messages["required"] = _("请选择有评议码的片区")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/export/", views.campaign_export, name="export"),
     path("<int:pk>/tokens/", views.token_list, name="tokens"),
     path("<int:pk>/tokens/generate/", views.token_generate, name="token_generate"),
+    path("<int:pk>/tokens/suggest/<slug:field>/", views.token_suggest, name="token_suggest"),
     path("<int:pk>/tokens/<int:token_id>/slip/", views.slip_pdf, name="slip"),
     path("<int:pk>/slips/", views.area_slips, name="area_slips"),
     path("<int:pk>/sheet/<int:person_id>/<str:kind>/", views.member_sheet, name="sheet"),

@@ -10,12 +10,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.orgs.models import Unit
 from dangjian.people.models import Person
 from dangjian.platform.exports import workbook_export
+from dangjian.platform.forms import form_errors_text
 from dangjian.platform.jobs import job_start
 from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.pdf import pdf_response
@@ -23,7 +24,7 @@ from dangjian.platform.scoping import get_restricted_or_404, user_can
 from dangjian.platform.search_pick import is_pick_search, pick_search_initial, suggest_response
 
 from . import selectors, services, slips, tasks
-from .forms import CampaignFilterForm, CampaignForm, TokenFilterForm
+from .forms import AreaSlipsForm, CampaignFilterForm, CampaignForm, TokenFilterForm
 from .models import Campaign, RaterKind, RatingToken
 from .sheets import read_scores, sheet_fields
 
@@ -233,14 +234,17 @@ def campaign_export(request, pk):
 @login_required
 def token_list(request, pk):
     campaign = get_restricted_or_404(Campaign, request.user, "change", pk=pk)
-    form = TokenFilterForm(request.GET or None)
-    used = form.cleaned_data.get("used", "") if form.is_valid() else ""
-    unit = None
-    unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
-        unit = Unit.objects.restrict(request.user, "view").filter(pk=unit_id).first()
+    form = TokenFilterForm(request.GET or None, actor=request.user, campaign=campaign)
+    filters = {}
+    if form.is_bound:
+        form.is_valid()  # an unknown or out-of-scope area: the picker's message, no filter
+        filters = form.cleaned_data
     tokens = selectors.token_list(
-        request.user, campaign, query=request.GET.get("q", "").strip(), unit=unit, used=used
+        request.user,
+        campaign,
+        query=request.GET.get("q", "").strip(),
+        unit=filters.get("unit"),
+        used=filters.get("used") or "",
     )
     listing = paginate(
         request,
@@ -250,6 +254,12 @@ def token_list(request, pk):
         sort_fields={"id": "id", "licence": "customer__licence_no", "used": "used_at"},
         default_sort="id",
     )
+    # The slip form's no-script 搜索 comes back here (``area_slips``) with its query.
+    slip_form = AreaSlipsForm(
+        actor=request.user,
+        campaign=campaign,
+        initial={k: request.GET[k] for k in ("area", "area_q") if k in request.GET},
+    )
     return render(
         request,
         "appraisal/tokens.html",
@@ -257,13 +267,25 @@ def token_list(request, pk):
             "campaign": campaign,
             "listing": listing,
             "filter_form": form,
-            "areas": selectors.slip_areas(request.user, campaign),
-            "unit": unit,
+            "slip_form": slip_form,
             "used_count": RatingToken.objects.filter(
                 campaign=campaign, used_at__isnull=False
             ).count(),
         },
     )
+
+
+TOKEN_AREA_FORMS = {"unit": TokenFilterForm, "area": AreaSlipsForm}
+
+
+@login_required
+def token_suggest(request, pk, field):
+    """Matches for the token page's area pickers: the areas with tokens the user may view."""
+    campaign = get_restricted_or_404(Campaign, request.user, "change", pk=pk)
+    form_class = TOKEN_AREA_FORMS.get(field)
+    if form_class is None:
+        raise Http404
+    return suggest_response(request, form_class(actor=request.user, campaign=campaign), field)
 
 
 @login_required
@@ -295,15 +317,16 @@ def slip_pdf(request, pk, token_id):
 @require_POST
 def area_slips(request, pk):
     campaign = get_restricted_or_404(Campaign, request.user, "change", pk=pk)
-    unit_id = request.POST.get("unit", "")
-    area = (
-        selectors.slip_areas(request.user, campaign)
-        .filter(pk=unit_id if unit_id.isdigit() else 0)
-        .first()
-    )
-    if area is None:
-        messages.error(request, _("片区：请选择有评议码的片区"))
-        return redirect("appraisal:tokens", pk=pk)
+    tokens_url = reverse("appraisal:tokens", args=[pk])
+    if is_pick_search(request):
+        # No script: the picker's 搜索 shows the matches on the token page, nothing starts.
+        search = {k: v for k, v in pick_search_initial(request).items() if k in ("area", "area_q")}
+        return redirect(f"{tokens_url}?{urlencode(search)}" if search else tokens_url)
+    form = AreaSlipsForm(request.POST, actor=request.user, campaign=campaign)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect(tokens_url)
+    area = form.cleaned_data["area"]
     job = job_start(
         actor=request.user,
         kind="appraisal.slips",

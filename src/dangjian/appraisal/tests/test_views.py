@@ -162,13 +162,138 @@ def test_area_slips_run_as_a_job(
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
                 reverse("appraisal:area_slips", args=[campaign.pk]),
-                {"unit": cast.city.east_area.pk},
+                {"area": cast.city.east_area.pk},
             )
         assert response.status_code == 302
         queue.drain()
     job = Job.objects.get(kind="appraisal.slips")
     assert job.status == Job.Status.SUCCEEDED, job.error
+    assert job.params["unit_id"] == cast.city.east_area.pk
     assert job_path(job.result_file).read_bytes()[:4] == b"%PDF"
+
+
+# -- the token page's area pickers: a search box, never a <select> of every area ---------------
+
+
+def _east_campaign_with_tokens(cast):
+    campaign = make_campaign(cast.secretary, cast.city.east_branch)
+    services.tokens_write(campaign_id=campaign.pk)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def test_the_token_list_filters_by_a_picked_area(login, cast, campaign, east_token):
+    client = login(cast.office)
+    url = reverse("appraisal:tokens", args=[campaign.pk])
+    page = client.get(url, {"unit": cast.city.east_area.pk}).content.decode()
+    assert "360101000001" in page  # the east area's customer
+    assert "360101000002" not in page and "360102000001" not in page  # east bureau, west area
+    # The chosen area is a checked radio, with 全部片区 to undo it; no <select> of areas.
+    assert f'name="unit" value="{cast.city.east_area.pk}"' in page and "全部片区" in page
+    assert page.count("<select") == 1  # 使用情况 only
+    everything = client.get(url, {"unit": ""}).content.decode()
+    assert "360101000002" in everything and "360102000001" in everything
+
+
+def test_the_area_pickers_suggest_only_areas_with_tokens_in_reach(login, cast):
+    campaign = _east_campaign_with_tokens(cast)
+    # West's area slipped into the totals: still not the east secretary's to pick.
+    Campaign.objects.filter(pk=campaign.pk).update(
+        token_units={**campaign.token_units, str(cast.city.west_area.pk): 1}
+    )
+    client = login(cast.secretary)
+    for field in ("unit", "area"):
+        url = reverse("appraisal:token_suggest", args=[campaign.pk, field])
+        found = client.get(url, {f"{field}_q": "片区"}).content.decode()
+        assert "东湖城区片区" in found and f'name="{field}"' in found
+        assert "西山" not in found
+    assert (
+        client.get(reverse("appraisal:token_suggest", args=[campaign.pk, "x"])).status_code == 404
+    )
+    assert login(cast.outsider).get(url, {"area_q": "片区"}).status_code == 404
+
+
+def test_an_out_of_scope_or_unknown_area_is_refused(login, cast, tmp_path):
+    from dangjian.platform.models import Job
+    from dangjian.platform.search_pick import NOT_IN_SCOPE
+
+    campaign = _east_campaign_with_tokens(cast)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        token_units={**campaign.token_units, str(cast.city.west_area.pk): 1}
+    )
+    client = login(cast.secretary)
+    slips = reverse("appraisal:area_slips", args=[campaign.pk])
+    for area in (cast.city.west_area.pk, 999999, "x"):
+        page = client.post(slips, {"area": area}, follow=True).content.decode()
+        assert str(NOT_IN_SCOPE) in page
+    assert "片区：请选择有评议码的片区" in client.post(slips, {}, follow=True).content.decode()
+    assert not Job.objects.filter(kind="appraisal.slips").exists()
+    listing = client.get(
+        reverse("appraisal:tokens", args=[campaign.pk]), {"unit": cast.city.west_area.pk}
+    ).content.decode()
+    assert str(NOT_IN_SCOPE) in listing and "西山" not in listing
+
+
+def test_the_slip_pickers_search_works_without_script(login, cast, campaign, east_token):
+    from dangjian.platform.models import Job
+
+    client = login(cast.office)
+    response = client.post(
+        reverse("appraisal:area_slips", args=[campaign.pk]), {"_pick": "area", "area_q": "东湖城区"}
+    )
+    assert response.status_code == 302 and not Job.objects.exists()
+    page = client.get(response.url).content.decode()
+    assert f'name="area" value="{cast.city.east_area.pk}"' in page
+    assert 'name="area_q"' in page and 'value="东湖城区"' in page
+
+
+def _add_areas(cast, n):
+    """``n`` more market areas of 东湖 covered by its branch, each with a customer."""
+    from dangjian.conftest import make_customer
+    from dangjian.orgs.models import Unit
+
+    east = cast.city.east
+    areas = [
+        Unit.objects.add_child(
+            east, instance=Unit(name=f"东湖第{i}片区", code=f"U-EX{i}", kind="market_area")
+        )
+        for i in range(n)
+    ]
+    cast.city.east_branch.units.add(*areas)
+    for i, area in enumerate(areas):
+        make_customer(f"36010190{i:04d}", area)
+    return areas
+
+
+def test_the_token_page_does_not_grow_with_the_areas(
+    login, cast, campaign, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.tokens_write(campaign_id=campaign.pk)
+    client = login(cast.office)
+    url = reverse("appraisal:tokens", args=[campaign.pk])
+    client.get(url)  # warm the session and the grants' caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    campaign.refresh_from_db()
+    assert len(campaign.token_units) == 3  # 东湖 bureau, 东湖城区片区, 西山 area
+
+    areas = _add_areas(cast, 30)
+    services.tokens_write(campaign_id=campaign.pk)
+    campaign.refresh_from_db()
+    assert len(campaign.token_units) == 33
+    with django_assert_max_num_queries(len(few)):
+        page = client.get(url).content.decode()
+    # No area is offered until searched (the table names the customers' areas, the pickers none).
+    assert page.count("<option") == 3  # 使用情况 only
+    assert 'name="unit" value=' not in page and 'name="area" value=' not in page
+    # A chosen area and a search render only the chosen one and the (limited) matches.
+    with django_assert_max_num_queries(len(few) + 3):
+        page = client.get(url, {"unit": areas[0].pk, "unit_q": "东湖第"}).content.decode()
+    assert f'name="unit" value="{areas[0].pk}" id="id_unit_chosen_{areas[0].pk}" checked' in page
+    assert page.count('name="unit" value=') == 1 + 1 + 10  # chosen, 全部片区, 10 matches
 
 
 def test_export_has_no_rater(login, cast, campaign):

@@ -2520,6 +2520,16 @@ COVERAGE.update(
         "appraisal/<int:pk>/tokens/": [
             Case(_url("/appraisal/{}/tokens/", _east_campaign_pk), owner="secretary")
         ],
+        "appraisal/<int:pk>/tokens/suggest/<slug:field>/": [
+            Case(
+                _url("/appraisal/{}/tokens/suggest/unit/?unit_q=东湖", _east_area_slips),
+                owner="secretary",
+            ),
+            Case(
+                _url("/appraisal/{}/tokens/suggest/area/?area_q=东湖", _east_area_slips),
+                owner="secretary",
+            ),
+        ],
         "appraisal/<int:pk>/tokens/generate/": [
             Case(
                 _url("/appraisal/{}/tokens/generate/", _east_campaign_pk),
