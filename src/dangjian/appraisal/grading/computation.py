@@ -85,7 +85,9 @@ class _Runner:
         self.run(f"CREATE TEMP TABLE {name} AS {select_sql}", params)
         self.temps.append(name)
         if index:
-            self.run(f"CREATE INDEX ON {name} ({index})")
+            # Named (SQLite requires it); it lives and dies with the temp table.
+            column_part = index.replace(",", "_").replace(" ", "")
+            self.run(f"CREATE INDEX {name}_{column_part}_idx ON {name} ({index})")
         if connection.vendor == "postgresql":
             self.run(f"ANALYZE {name}")
 
