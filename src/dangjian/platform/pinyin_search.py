@@ -103,8 +103,17 @@ def name_query(text: str, name_field: str, pinyin_field: str, initials_field: st
     text = text.strip()
     if is_latin_query(text):
         latin = text.replace(" ", "").lower()
-        return Q(**{f"{initials_field}__startswith": latin}) | Q(
-            **{f"{pinyin_field}__startswith": latin}
+        # Initials and pinyin both begin with the first syllable's first letter, so every
+        # match lies in that letter's range of the pinyin column. Said explicitly, the list's
+        # pinyin-ordered index walks that range only: a rare pair of initials ("rz") among
+        # 340 000 people no longer walks every name before "r" (278 ms → a few ms).
+        letter = latin[0]
+        in_range = Q(
+            **{f"{pinyin_field}__gte": letter, f"{pinyin_field}__lt": chr(ord(letter) + 1)}
+        )
+        return in_range & (
+            Q(**{f"{initials_field}__startswith": latin})
+            | Q(**{f"{pinyin_field}__startswith": latin})
         )
     # By how the name begins ("张" finds 张三), so the prefix index serves it at any scale.
     return Q(**{f"{name_field}__startswith": text})
