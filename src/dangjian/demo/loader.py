@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -87,6 +88,8 @@ def load_demo(
             # A year of each module's activity, after the accounts exist.
             with transaction.atomic():
                 import_module(module).seed(random.Random(seed + offset))
+    with transaction.atomic():
+        accounts += _activity_accounts(password)
     return DemoResult(
         created=created,
         accounts=accounts,
@@ -442,6 +445,24 @@ def _accounts(password: str) -> list[tuple[str, str]]:
         _account(username, display, password, grants, person)
         where = "、".join(str(node) for _role, node in grants)
         accounts.append((username, f"{grants[0][0].label}（{where}）"))
+    return accounts
+
+
+# Logins the modules' seeders create for their activity (window clerks, the 专卖 inspector who
+# receives transferred tickets): they take the demo password too, on every run.
+ACTIVITY_ACCOUNTS = re.compile(r"^(clerk(\d{2})?|zhuanmai)$")
+
+
+def _activity_accounts(password: str) -> list[tuple[str, str]]:
+    accounts = []
+    users = User.objects.filter(username__regex=ACTIVITY_ACCOUNTS.pattern).order_by("username")
+    for user in users.prefetch_related("grants__unit", "grants__party_org"):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        grants = list(user.grants.all())
+        where = "、".join(str(g.unit or g.party_org) for g in grants)
+        role = grants[0].get_role_display() if grants else ""
+        accounts.append((user.username, f"{role}（{where}）" if grants else user.display_name))
     return accounts
 
 

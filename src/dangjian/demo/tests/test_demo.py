@@ -53,6 +53,10 @@ def test_demo_data_is_valid_and_realistic(demo):
 
 
 def test_every_demo_account_can_log_in(demo, client):
+    # The six role accounts and the modules' activity logins (window clerk, 专卖 inspector).
+    names = {username for username, _description in demo.accounts}
+    assert {"office", "leader", "secretary", "member", "manager", "auditor"} <= names
+    assert {"clerk", "zhuanmai"} <= names
     for username, _description in demo.accounts:
         response = client.post(reverse("login"), {"username": username, "password": PASSWORD})
         assert response.status_code == 302, username
