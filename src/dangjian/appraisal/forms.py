@@ -127,7 +127,14 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
 
 
 class CampaignFilterForm(StyledFormMixin, forms.Form):
-    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
+    year = forms.IntegerField(
+        label=_("年度"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        # The filter row shows no labels: the box says what it takes.
+        widget=forms.NumberInput(attrs={"placeholder": _("年度")}),
+    )
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态")), *Campaign.Status.choices]
     )
