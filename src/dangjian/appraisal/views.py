@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.people.models import Person
 from dangjian.platform.exports import workbook_export
-from dangjian.platform.forms import form_errors_text
+from dangjian.platform.forms import add_service_errors, form_errors_text
 from dangjian.platform.jobs import job_start
 from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.pdf import pdf_response
@@ -38,14 +38,6 @@ def _visible_or_404(request, pk) -> Campaign:
     if campaign is None:
         raise Http404
     return campaign
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -92,7 +84,7 @@ def campaign_edit(request, pk=None):
                 weights=form.weights(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("party_org", str(exc))
         else:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.platform.exports import exportable, workbook_export
+from dangjian.platform.forms import add_service_errors
 from dangjian.platform.history import history_rows
 from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
@@ -173,7 +174,7 @@ def notice_edit(request, pk=None):
                 audience_orgs=form.cleaned_data["audience_orgs"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("issuing_org", str(exc))
         else:
@@ -188,14 +189,6 @@ def suggest(request, field):
     if field not in ("issuing_org", "audience_orgs") or not user_can(request.user, "add", Notice):
         raise Http404
     return suggest_response(request, NoticeForm(actor=request.user), field)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -246,7 +239,7 @@ def notice_close(request, pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已登记公示结果"))
             return redirect("disclosure:detail", pk=pk)
@@ -388,7 +381,7 @@ def public_objection(request, pk):
                     nonce=nonce,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("异议已收到，公示组织将依规核实处理。谢谢您的监督！"))
                 return redirect("disclosure:public_detail", pk=pk)

@@ -27,3 +27,13 @@ def form_errors_text(form) -> str:
         for error in errors:
             parts.append(f"{label}：{error}" if label else str(error))
     return "；".join(parts)
+
+
+def add_service_errors(form, exc) -> None:
+    """Show a service's ``ValidationError`` on the form: each field's messages on the field
+    (fields the form does not have go to the top), a plain error at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from dangjian.dues.selectors import dues_paid_through
 from dangjian.platform.audit import log_access
 from dangjian.platform.exports import exportable, workbook_export
+from dangjian.platform.forms import add_service_errors
 from dangjian.platform.history import history_rows
 from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.pdf import pdf_response, render_pdf
@@ -32,14 +33,6 @@ from .models import MobileMember, Transfer
 
 SORTS = {"issued": "issued_on", "number": "number", "valid": "valid_until"}
 MOBILE_SORTS = {"since": "since", "name": "person__name_pinyin"}
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _filtered(request):
@@ -174,7 +167,7 @@ def transfer_create(request):
                 away_until=data["away_until"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("person", str(exc))
         else:
@@ -199,7 +192,7 @@ def transfer_create_incoming(request):
         try:
             transfer = services.transfer_register_incoming(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("to_org", str(exc))
         else:
@@ -370,7 +363,7 @@ def mobile_create(request):
         try:
             mobile = services.mobile_register(actor=request.user, mobile=form.save(commit=False))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("person", str(exc))
         else:

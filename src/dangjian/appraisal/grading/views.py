@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from dangjian.appraisal.models import RaterKind
 from dangjian.orgs.models import PartyOrg
 from dangjian.platform.exports import workbook_export
+from dangjian.platform.forms import add_service_errors
 from dangjian.platform.history import history_rows
 from dangjian.platform.jobs import job_start
 from dangjian.platform.listing import paginate
@@ -48,14 +49,6 @@ SORTS = {
     "name": "person__name_pinyin",
     "branch_rank": "rank_branch",
 }
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -199,7 +192,7 @@ def campaign_policy(request, pk):
         try:
             services.policy_save(actor=request.user, policy=form.save(commit=False))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("评定规则已保存；重新计算后建议等次按新分数线生成"))
             return redirect("grading:campaign", pk=pk)
@@ -349,7 +342,7 @@ def result_decide(request, pk):
                 due_on=data["due_on"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已登记评定等次，并已告知本人"))
             return redirect("grading:result", pk=pk)
@@ -469,7 +462,7 @@ def discipline_list(request):
             try:
                 services.disciplinary_add(actor=request.user, record=form.save(commit=False))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("已登记党纪处分记录"))
                 return redirect("grading:discipline")

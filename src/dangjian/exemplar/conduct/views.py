@@ -12,6 +12,7 @@ from dangjian.exemplar.showcase.forms import FileForm
 from dangjian.exemplar.showcase.reach import reaches
 from dangjian.people.models import Person
 from dangjian.platform.exports import exportable, workbook_export
+from dangjian.platform.forms import add_service_errors
 from dangjian.platform.history import history_rows
 from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
@@ -33,14 +34,6 @@ from .models import Problem, Rectification, RectificationFile, SelfInspection
 
 SORTS = {"name": "person__name_pinyin", "year": "year", "updated": "updated_at"}
 MEASURE_SORTS = {"deadline": "deadline", "created": "created_at"}
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _year(request) -> int:
@@ -325,7 +318,7 @@ def _guarded(request, inspection, form, call, success, form_key):
         try:
             call(form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from dangjian.orgs.models import PartyOrg
 from dangjian.people.models import Person
 from dangjian.platform.excel import xlsx_response
+from dangjian.platform.forms import add_service_errors
 from dangjian.platform.history import history_rows
 from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.pdf import pdf_response, render_pdf
@@ -34,14 +35,6 @@ def _year(request) -> int:
     except ValueError:
         year = timezone.localdate().year
     return max(2000, min(2100, year))
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _error_text(exc) -> str:
@@ -147,7 +140,7 @@ def contest_edit(request, pk=None):
         try:
             saved = services.contest_save(actor=request.user, contest=form.save(commit=False))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("organiser", str(exc))
         else:

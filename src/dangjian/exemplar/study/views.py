@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from dangjian.orgs.models import PartyOrg
 from dangjian.people.models import Person
 from dangjian.platform.excel import xlsx_response
+from dangjian.platform.forms import add_service_errors
 from dangjian.platform.listing import filtered_list, paginate
 from dangjian.platform.scoping import get_restricted_or_404, grants_for, model_label, user_can
 
@@ -40,14 +41,6 @@ def _own_person(user):
         .filter(user=user, membership__isnull=False)
         .first()
     )
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _branches(user):
@@ -239,7 +232,7 @@ def self_add(request):
                 upload=data.get("attachment"),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已登记，待支部确认后计入学时和积分"))
             return redirect("study:index")
@@ -340,7 +333,7 @@ def reflection_new(request):
                 meeting=form.cleaned_data.get("meeting"),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("心得体会已提交，等待支部审阅"))
             return redirect("study:reflection_detail", pk=reflection.pk)
@@ -406,7 +399,7 @@ def reflection_revise(request, pk):
                 text=form.cleaned_data["text"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已重新提交，等待支部审阅"))
             return redirect("study:reflection_detail", pk=pk)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.platform.audit import log_access
 from dangjian.platform.exports import exportable, workbook_export
+from dangjian.platform.forms import add_service_errors
 from dangjian.platform.history import history_rows
 from dangjian.platform.jobs import job_start
 from dangjian.platform.listing import filtered_list, paginate
@@ -45,14 +46,6 @@ SORTS = {
     "status": "status",
     "kind": "kind",
 }
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _error_text(exc) -> str:
@@ -208,7 +201,7 @@ def ticket_create(request):
                 uploads=data["attachments"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -352,7 +345,7 @@ def ticket_step(request, pk, step):
         result = actions[step]()
     except ValidationError as exc:
         if step in STEP_FORMS:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             return ticket_detail(request, pk, forms={step: form})
         messages.error(request, _error_text(exc))
     except PermissionDenied as exc:
@@ -630,7 +623,7 @@ def public_form(request):
                         nonce=nonce,
                     )
                 except ValidationError as exc:
-                    _add_errors(form, exc)
+                    add_service_errors(form, exc)
                 else:
                     return redirect(
                         reverse("tickets:track", args=[ticket.tracking_code]) + "?new=1"
@@ -701,7 +694,7 @@ def public_supplement(request, code):
             try:
                 services.ticket_supplement(ticket=ticket, text=form.cleaned_data["text"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("已收到您的补充内容，我们将继续办理"))
                 return redirect("tickets:track", code=code)
@@ -728,7 +721,7 @@ def public_rate(request, code):
                     comment=form.cleaned_data["comment"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except PermissionDenied:
                 return render(
                     request, "warmth_tickets/public_rate.html", {"spent": True}, status=404

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from dangjian.customers.models import SEGMENTS, RetailCustomer
 from dangjian.people.models import Person
 from dangjian.platform.exports import workbook_export
+from dangjian.platform.forms import add_service_errors
 from dangjian.platform.history import history_rows
 from dangjian.platform.listing import paginate
 from dangjian.platform.scoping import get_restricted_or_404, user_can
@@ -62,14 +63,6 @@ def _values(data, fields) -> dict:
     return {name: data[name] for name in fields}
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _require(user, action, model):
     if not user_can(user, action, model):
         raise Http404
@@ -99,7 +92,7 @@ def _form_page(request, form, save, *, title, saved, denied_field=None, **contex
         try:
             target = save(form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             if denied_field is None:
                 raise
@@ -300,7 +293,7 @@ def visit_create(request):
                 photos=form.photos(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("customer", str(exc))
         else:
@@ -552,7 +545,7 @@ def _catalogue(request, *, model, form_class, template, title, pk=None, extra=No
             try:
                 services.catalogue_save(actor=request.user, instance=form.save(commit=False))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("已保存"))
                 return redirect(f"visits:{template}")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.customers.models import RetailCustomer
 from dangjian.platform.exports import exportable, workbook_export
+from dangjian.platform.forms import add_service_errors
 from dangjian.platform.history import history_rows
 from dangjian.platform.links import absolute_url
 from dangjian.platform.listing import filtered_list, paginate
@@ -50,14 +51,6 @@ from .models import (
 
 SORTS = {"received": "received_on", "number": "number", "due": "next_due_on"}
 Status = LicenceApplication.Status
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _error_text(exc) -> str:
@@ -197,7 +190,7 @@ def application_create(request):
         try:
             application = services.application_receive(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("window", str(exc))
         else:
@@ -407,7 +400,7 @@ def application_inspect(request, pk):
                 actor=request.user, application=application, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -553,7 +546,7 @@ def _window_form(request, window: LicenceWindow | None):
                 actor=request.user, window=obj, staff=form.cleaned_data["staff"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("unit", str(exc))
         else:
@@ -586,7 +579,7 @@ def _material_form(request, material: LocalMaterial | None):
         try:
             services.local_material_save(actor=request.user, material=form.save(commit=False))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("unit", str(exc))
         else:
